@@ -1,0 +1,144 @@
+"""Landmark containers: one tracked frame, and a whole sequence with its `.npz` file format.
+
+The `.npz` format is what `slr-train extract` and `slr-train import` write and what the trainer
+reads; it stores image-normalised coordinates plus the image size, so the aspect correction of
+`window.to_model_coords` is applied the same way for every source.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_open
+from .layout import LAYOUT
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LandmarkFrame:
+    """Tracker output for one video frame.
+
+    points:  (75, 3) float32, image-normalised x, y (un-mirrored image) and relative z; zeros where
+             a part is missing.
+    present: (3,) bool, whether pose / left hand / right hand were found.
+    """
+
+    points: np.ndarray
+    present: np.ndarray
+    timestamp_ms: int
+    frame_index: int
+    width: int
+    height: int
+    handedness_fallback: bool = False  # True when hands were assigned by handedness (no pose)
+
+    @property
+    def mask(self) -> np.ndarray:
+        """(75,) float32 per-point presence."""
+        return LAYOUT.point_mask(self.present)
+
+    @staticmethod
+    def empty(timestamp_ms: int, frame_index: int, width: int, height: int) -> "LandmarkFrame":
+        return LandmarkFrame(
+            points=np.zeros((LAYOUT.n_points, LAYOUT.channels), np.float32),
+            present=np.zeros(3, bool),
+            timestamp_ms=timestamp_ms,
+            frame_index=frame_index,
+            width=width,
+            height=height,
+        )
+
+
+@dataclass
+class LandmarkSequence:
+    """A tracked clip or an imported sample.
+
+    points: (T, 75, 3) float32 image-normalised; mask: (T, 75) bool per-point presence (finer than
+    per-part so that a set that lacks some pose points can mask just those); timestamps_ms: (T,)
+    float64, or None when the source has no clock (then `fps` is nominal).
+    meta: free provenance (dataset, group, real, origin, ...), stored as JSON.
+    """
+
+    points: np.ndarray
+    mask: np.ndarray
+    fps: float
+    width: int
+    height: int
+    gloss: str = ""
+    source: str = ""
+    timestamps_ms: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.points = np.asarray(self.points, np.float32)
+        self.mask = np.asarray(self.mask, bool)
+        if self.points.ndim != 3 or self.points.shape[1:] != (LAYOUT.n_points, LAYOUT.channels):
+            raise ValueError(f"points must be (T, {LAYOUT.n_points}, {LAYOUT.channels}), got {self.points.shape}")
+        if self.mask.shape != self.points.shape[:2]:
+            raise ValueError(f"mask must be {self.points.shape[:2]}, got {self.mask.shape}")
+        if self.timestamps_ms is not None:
+            self.timestamps_ms = np.asarray(self.timestamps_ms, np.float64)
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        if self.timestamps_ms is not None and len(self) > 1:
+            return float(self.timestamps_ms[-1] - self.timestamps_ms[0]) / 1000.0 + 1.0 / self.fps
+        return len(self) / self.fps
+
+    @staticmethod
+    def from_frames(frames: list[LandmarkFrame], fps: float, **kw) -> "LandmarkSequence":
+        if not frames:
+            raise ValueError("no frames")
+        return LandmarkSequence(
+            points=np.stack([f.points for f in frames]),
+            mask=np.stack([f.mask for f in frames]) > 0,
+            fps=fps,
+            width=frames[0].width,
+            height=frames[0].height,
+            timestamps_ms=np.array([f.timestamp_ms for f in frames], np.float64),
+            **kw,
+        )
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write a compressed `.npz` atomically."""
+        arrays = dict(
+            points=self.points,
+            mask=self.mask,
+            fps=np.float64(self.fps),
+            size=np.array([self.width, self.height], np.int64),
+            gloss=np.str_(self.gloss),
+            source=np.str_(self.source),
+            meta=np.str_(json.dumps(self.meta, sort_keys=True)),
+            layout_id=np.str_(LAYOUT.id),
+            format_version=np.int64(FORMAT_VERSION),
+        )
+        if self.timestamps_ms is not None:
+            arrays["timestamps_ms"] = self.timestamps_ms
+        with atomic_open(path, "wb") as f:
+            np.savez_compressed(f, **arrays)
+
+    @staticmethod
+    def load(path: str | os.PathLike) -> "LandmarkSequence":
+        with np.load(Path(path), allow_pickle=False) as z:
+            layout_id = str(z["layout_id"])
+            if layout_id != LAYOUT.id:
+                raise ValueError(f"{path}: landmark layout {layout_id!r}, expected {LAYOUT.id!r}")
+            w, h = (int(v) for v in z["size"])
+            return LandmarkSequence(
+                points=z["points"],
+                mask=z["mask"],
+                fps=float(z["fps"]),
+                width=w,
+                height=h,
+                gloss=str(z["gloss"]),
+                source=str(z["source"]),
+                timestamps_ms=z["timestamps_ms"] if "timestamps_ms" in z.files else None,
+                meta=json.loads(str(z["meta"])),
+            )

@@ -1,0 +1,105 @@
+"""ONNX classifier runtime: load a model, check it fits our layout, return top-k probabilities.
+
+Never imports torch. The feature transform is inside the graph, so this only feeds windows
+from `window.py` and reads probabilities.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .layout import LAYOUT
+from .metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
+
+
+class ModelError(Exception):
+    """A model file that cannot be used; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    prob: float
+
+
+class Classifier:
+    """A loaded model. `predict` is thread-safe per onnxruntime's session guarantees."""
+
+    def __init__(self, path: str | os.PathLike, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelError(f"model file not found: {self.path}")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises several private exception types
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ModelError(f"{self.path.name} is not a valid ONNX model ({first[:160]})") from None
+        props = self.session.get_modelmeta().custom_metadata_map
+        if METADATA_KEY not in props:
+            raise ModelError(f"{self.path.name} is an ONNX model but not an SLR model (no '{METADATA_KEY}' metadata)")
+        try:
+            self.meta = ModelMetadata.from_json(props[METADATA_KEY])
+        except Exception as e:
+            raise ModelError(f"{self.path.name}: unreadable SLR metadata ({e})") from None
+        self._check()
+
+    def _check(self) -> None:
+        m = self.meta
+        if m.layout_id != LAYOUT.id:
+            raise ModelError(f"{self.path.name} was trained for landmark layout {m.layout_id!r}; "
+                             f"this app uses {LAYOUT.id!r}")
+        inputs = {i.name: i for i in self.session.get_inputs()}
+        outputs = {o.name: o for o in self.session.get_outputs()}
+        if set(inputs) != {INPUT_LANDMARKS, INPUT_MASK} or OUTPUT_PROBS not in outputs:
+            raise ModelError(f"{self.path.name} has inputs {sorted(inputs)} / outputs {sorted(outputs)}; "
+                             f"expected {INPUT_LANDMARKS}, {INPUT_MASK} -> {OUTPUT_PROBS}")
+        want = {INPUT_LANDMARKS: [m.seq_len, LAYOUT.n_points, LAYOUT.channels],
+                INPUT_MASK: [m.seq_len, LAYOUT.n_points]}
+        for name, dims in want.items():
+            shape = list(inputs[name].shape)[1:]
+            if [d if isinstance(d, int) else None for d in shape] != dims:
+                raise ModelError(f"{self.path.name}: input {name} has shape {inputs[name].shape}, "
+                                 f"expected [batch, {', '.join(map(str, dims))}]")
+        out_shape = outputs[OUTPUT_PROBS].shape
+        k = out_shape[-1] if out_shape else None
+        if not m.labels or len(set(m.labels)) != len(m.labels):
+            raise ModelError(f"{self.path.name}: label list is empty or has duplicates")
+        if isinstance(k, int) and k != len(m.labels):
+            raise ModelError(f"{self.path.name}: {k} outputs but {len(m.labels)} labels")
+        if not (m.seq_len > 0 and m.fps > 0):
+            raise ModelError(f"{self.path.name}: bad seq_len/fps in metadata")
+
+    @property
+    def labels(self) -> list[str]:
+        return self.meta.labels
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    def predict(self, landmarks: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """landmarks (B, T, 75, 3) or (T, 75, 3), mask likewise -> probs (B, K) or (K,)."""
+        single = landmarks.ndim == 3
+        if single:
+            landmarks, mask = landmarks[None], mask[None]
+        probs = self.session.run([OUTPUT_PROBS], {
+            INPUT_LANDMARKS: np.ascontiguousarray(landmarks, np.float32),
+            INPUT_MASK: np.ascontiguousarray(mask, np.float32),
+        })[0]
+        if probs.shape[-1] != len(self.labels):
+            raise ModelError(f"{self.path.name}: produced {probs.shape[-1]} scores for {len(self.labels)} labels")
+        return probs[0] if single else probs
+
+    def top(self, probs: np.ndarray, k: int = 5) -> list[Prediction]:
+        """Top-k of one probability vector, best first."""
+        order = np.argsort(-probs)[:k]
+        return [Prediction(self.labels[i], float(probs[i])) for i in order]

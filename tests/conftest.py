@@ -1,0 +1,55 @@
+"""Shared fixtures: the real data in ../shared, the MediaPipe bundles, a real (random-weight) model."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SLR_SHARED_DIR", ROOT.parent / "shared")).resolve()
+CLIPS = SHARED / "datasets" / "wlasl_clips"
+MEDIAPIPE_DIR = SHARED / "mediapipe"
+
+# Tests never download: point the bundle lookup at the shared copies.
+os.environ.setdefault("SLR_MEDIAPIPE_DIR", str(MEDIAPIPE_DIR))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _manifest() -> list[dict]:
+    with open(CLIPS / "manifest.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"../shared not found at {SHARED} (set SLR_SHARED_DIR)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def clip_manifest(shared_dir) -> list[dict]:
+    return _manifest()
+
+
+@pytest.fixture(scope="session")
+def signing_clip(clip_manifest) -> Path:
+    """A real 640x480 WLASL clip of one sign ('before', 86 frames)."""
+    return CLIPS / "05732.mp4"
+
+
+@pytest.fixture(scope="session")
+def small_clip(clip_manifest) -> Path:
+    """A short, small real clip ('go', 288x192, 60 frames) for fast tests."""
+    return CLIPS / "24955.mp4"
+
+
+@pytest.fixture(scope="session")
+def random_model(tmp_path_factory) -> Path:
+    """A real CNN-Mamba exported to ONNX with random weights (no trained model needed)."""
+    from trainer.export import build_test_model
+
+    out = tmp_path_factory.mktemp("models") / "random-test.onnx"
+    return build_test_model(out, labels=[f"sign{i}" for i in range(12)], seed=0)
