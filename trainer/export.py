@@ -1,0 +1,313 @@
+"""Export a trained model to ONNX with its metadata and a model card (after timm/utils/onnx.py).
+
+The graph takes raw model-coordinate landmarks and the point mask and returns softmax
+probabilities; the feature transform is inside it. Every export is checked: `onnx.checker`, an
+onnxruntime run compared with torch (max abs diff <= 1e-4), and a load through the app's own
+`slr_desktop.core.runtime.Classifier`. The file is written atomically, the card beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text
+from slr_desktop.core.layout import LAYOUT
+from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
+
+from .model import ModelConfig, SignModel, build_model
+
+OPSET = 17
+MAX_ABS_DIFF = 1e-4
+
+
+class ProbsWrapper(nn.Module):
+    """The exported graph: (landmarks, mask) -> softmax probabilities."""
+
+    def __init__(self, model: SignModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.model(landmarks, mask), -1)
+
+
+def synthetic_inputs(n: int, seq_len: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Plausible-looking inputs for export checks when no real samples are given.
+
+    A jittered body around the image centre, random per-part dropouts and some fully empty frames,
+    so the check exercises the shoulder and fallback normalisation paths and the masking.
+    """
+    rng = np.random.default_rng(seed)
+    base = rng.uniform([0.4, 0.2, -0.2], [0.9, 0.9, 0.2], size=(n, 1, LAYOUT.n_points, 3))
+    pts = base + 0.02 * rng.standard_normal((n, seq_len, LAYOUT.n_points, 3)).cumsum(1)
+    present = rng.random((n, seq_len, 3)) < 0.8
+    present[: max(1, n // 4), :, 0] = False            # some windows without pose -> fallback centre
+    present[:, : seq_len // 8] = False                 # leading empty frames
+    mask = LAYOUT.point_mask(present)
+    pts = pts * mask[..., None]                        # missing points are zeros, as from the tracker
+    return pts.astype(np.float32), mask.astype(np.float32)
+
+
+def _ort_session(path: str | os.PathLike, threads: int = 1):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def ort_latency_ms(session, seq_len: int, batch: int = 1, runs: int = 30) -> float:
+    """Median wall time of one `session.run` in milliseconds."""
+    lm, mk = synthetic_inputs(batch, seq_len, seed=1)
+    feeds = {INPUT_LANDMARKS: lm, INPUT_MASK: mk}
+    for _ in range(3):
+        session.run([OUTPUT_PROBS], feeds)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        session.run([OUTPUT_PROBS], feeds)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1000.0)
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _check_meta(model: SignModel, meta: ModelMetadata) -> None:
+    cfg = model.cfg
+    if len(meta.labels) != cfg.n_classes:
+        raise ValueError(f"{len(meta.labels)} labels for a model with {cfg.n_classes} classes")
+    if len(set(meta.labels)) != len(meta.labels):
+        raise ValueError("duplicate labels")
+    if meta.seq_len != cfg.seq_len:
+        raise ValueError(f"metadata seq_len {meta.seq_len} != model seq_len {cfg.seq_len}")
+    if meta.layout_id != LAYOUT.id:
+        raise ValueError(f"metadata layout {meta.layout_id!r} != {LAYOUT.id!r}")
+    if meta.transform != cfg.transform.to_dict() or list(meta.points_used) != list(cfg.transform.points_used):
+        raise ValueError("metadata transform/points_used do not match the model's transform")
+
+
+def metadata_for(model: SignModel, labels: list[str], name: str, fps: float, **kw) -> ModelMetadata:
+    """Metadata whose model-derived fields (seq_len, transform, points, config) come from the model."""
+    cfg = model.cfg
+    return ModelMetadata(
+        name=name, labels=list(labels), seq_len=cfg.seq_len, fps=float(fps), layout_id=LAYOUT.id,
+        transform=cfg.transform.to_dict(), points_used=list(cfg.transform.points_used),
+        model_config=cfg.to_dict(), git_commit=kw.pop("git_commit", git_commit()),
+        date=kw.pop("date", _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")), **kw,
+    )
+
+
+def export_onnx(model: SignModel, meta: ModelMetadata, out_path: str | os.PathLike,
+                check_inputs: tuple[np.ndarray, np.ndarray] | None = None) -> Path:
+    """Export `model` to `out_path` (+ `<name>.md` card). Raises if any check fails.
+
+    check_inputs: optional real windows (landmarks (N, T, 75, 3), mask (N, T, 75)) for the
+    onnxruntime-vs-torch comparison; synthetic windows are used otherwise.
+    """
+    import onnx
+
+    from slr_desktop.core.runtime import Classifier
+
+    out_path = Path(out_path)
+    _check_meta(model, meta)
+    if not meta.model_config:
+        meta.model_config = model.cfg.to_dict()
+    was_training = model.training
+    model.eval()
+    wrapper = ProbsWrapper(model).eval()
+    seq_len = model.cfg.seq_len
+    if check_inputs is None:
+        check_inputs = synthetic_inputs(8, seq_len)
+    lm = np.ascontiguousarray(check_inputs[0], np.float32)
+    mk = np.ascontiguousarray(check_inputs[1], np.float32)
+    if lm.shape[1:] != (seq_len, LAYOUT.n_points, LAYOUT.channels) or mk.shape != lm.shape[:3]:
+        raise ValueError(f"check inputs have shapes {lm.shape} / {mk.shape}")
+    dummy = (torch.from_numpy(lm[:2]), torch.from_numpy(mk[:2]))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "model.onnx"
+            # the tracer warns about Python ints taken from shapes: only the batch axis is dynamic,
+            # T and the point count are fixed by the metadata, so those branches are static
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore", torch.jit.TracerWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript exporter; dynamo needs onnxscript
+                torch.onnx.export(
+                    wrapper, dummy, str(raw), dynamo=False, opset_version=OPSET,
+                    input_names=[INPUT_LANDMARKS, INPUT_MASK], output_names=[OUTPUT_PROBS],
+                    dynamic_axes={INPUT_LANDMARKS: {0: "batch"}, INPUT_MASK: {0: "batch"}, OUTPUT_PROBS: {0: "batch"}},
+                    do_constant_folding=True,
+                )
+            proto = onnx.load(str(raw))
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = METADATA_KEY, meta.to_json()
+        proto.producer_name = "slr-train"
+        onnx.checker.check_model(proto, full_check=True)
+        data = proto.SerializeToString()
+
+        # onnxruntime vs torch on every check window, in one batch (also exercises the dynamic axis)
+        import onnxruntime as ort
+
+        sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+        got = sess.run([OUTPUT_PROBS], {INPUT_LANDMARKS: lm, INPUT_MASK: mk})[0]
+        with torch.no_grad():
+            want = wrapper(torch.from_numpy(lm), torch.from_numpy(mk)).numpy()
+        diff = float(np.abs(got - want).max())
+        if not np.isfinite(got).all() or diff > MAX_ABS_DIFF:
+            raise RuntimeError(f"onnxruntime and torch disagree: max abs diff {diff:.2e} > {MAX_ABS_DIFF:g}")
+
+        atomic_write_bytes(out_path, data)
+        clf = Classifier(out_path)  # what the app will do; raises ModelError if it would refuse it
+        latency = ort_latency_ms(clf.session, seq_len, batch=1)
+        atomic_write_text(out_path.with_suffix(".md"), model_card(meta, out_path, latency, diff, len(lm)))
+    finally:
+        model.train(was_training)
+    return out_path
+
+
+def model_card(meta: ModelMetadata, path: Path, latency_ms: float, max_diff: float, n_checked: int) -> str:
+    m = meta.metrics or {}
+
+    def pct(key: str) -> str:
+        return f"{100 * m[key]:.1f}%" if isinstance(m.get(key), (int, float)) else "n/a"
+
+    cfg = meta.model_config
+    lines = [
+        f"# {meta.name}",
+        "",
+        f"Sign-language classifier for SLR Desktop (`{path.name}`), {meta.sign_language}, "
+        f"{len(meta.labels)} classes, CNN-Mamba over MediaPipe landmarks.",
+        "",
+        "## Labels",
+        ", ".join(f"`{label}`" for label in meta.labels),
+        "",
+        f"Idle (no-sign) label: {meta.idle_label or 'none'}; suggested confidence threshold {meta.threshold:g}.",
+        "",
+        "## Data and split",
+        f"- Dataset: {meta.dataset or 'n/a'}",
+        f"- Split: {meta.split or 'n/a'}",
+        "",
+        "## Held-out metrics",
+        f"- top-1: {pct('top1')}, top-5: {pct('top5')}, macro-F1: {pct('macro_f1')}, n = {m.get('n', 'n/a')}",
+        "",
+        "## Input and transform",
+        f"- Layout `{meta.layout_id}`; window of {meta.seq_len} frames at {meta.fps:g} fps.",
+        f"- Inputs `{INPUT_LANDMARKS}` (B, {meta.seq_len}, {LAYOUT.n_points}, 3) model coordinates, "
+        f"`{INPUT_MASK}` (B, {meta.seq_len}, {LAYOUT.n_points}); output `{OUTPUT_PROBS}` (B, {len(meta.labels)}).",
+        f"- Transform (inside the graph): `{json.dumps({k: v for k, v in meta.transform.items() if k != 'points_used'})}`",
+        f"- Points used ({len(meta.points_used)}): {', '.join(LAYOUT.names[i] for i in meta.points_used)}",
+        f"- Model: `{json.dumps({k: v for k, v in cfg.items() if k != 'transform'})}`",
+        "",
+        "## Runtime",
+        f"- onnxruntime CPU, 1 intra-op thread, batch 1: {latency_ms:.2f} ms median on the export machine.",
+        f"- Export check: onnxruntime vs torch max abs diff {max_diff:.1e} on {n_checked} windows.",
+        "",
+        "## Licence",
+        meta.license or "not stated",
+        "",
+        "## Reproduce",
+        f"- Code at git commit `{meta.git_commit or 'unknown'}`, exported {meta.date or 'n/a'}.",
+        "- `slr-train train --config <config.yaml>` (the resolved config is stored in the checkpoint), then",
+        f"  `slr-train export <out>/best.pt {path.name} --name \"{meta.name}\"`.",
+    ]
+    if meta.notes:
+        lines += ["", "## Notes", meta.notes]
+    return "\n".join(lines) + "\n"
+
+
+def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int = 0) -> Path:
+    """Export a small randomly initialised (seeded) CNN-Mamba: a real model for tests, no training."""
+    torch.manual_seed(seed)
+    cfg = ModelConfig(n_classes=len(labels), d_model=32, d_state=8, dropout=0.0)
+    model = build_model(cfg).eval()
+    meta = metadata_for(model, labels, name="random-test", fps=30.0, license="MIT",
+                        dataset="none (random weights)", split="none", notes=f"random weights, seed {seed}")
+    return export_onnx(model, meta, out_path)
+
+
+# ---------------------------------------------------------------- checkpoint -> ONNX (CLI)
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    return torch.load(Path(path), map_location="cpu", weights_only=True)
+
+
+def model_from_checkpoint(ckpt: dict) -> SignModel:
+    model = build_model(ckpt["model_args"])
+    model.load_state_dict(ckpt["model"])
+    return model.eval()
+
+
+def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray] | None:
+    """Up to n real windows from the checkpoint's test split, if its data is on this machine."""
+    cfg = ckpt.get("config", {})
+    dirs = [Path(d) for d in cfg.get("data", []) if Path(d).is_dir()]
+    test_ids = set(ckpt.get("test_ids", []))
+    if not dirs or not test_ids:
+        return None
+    from .dataset import WindowDataset, load_set
+
+    seqs = [s for d in dirs for s in load_set(d) if s.meta.get("id") in test_ids and s.meta.get("real", True)]
+    seqs = [s for s in seqs if s.gloss in ckpt["labels"]][:n]
+    if not seqs:
+        return None
+    ds = WindowDataset(seqs, ckpt["labels"], ckpt["model_args"]["seq_len"], cfg.get("fps", 30.0), augment=None)
+    items = [ds[i] for i in range(len(ds))]
+    return (np.stack([np.asarray(it[0], np.float32) for it in items]),
+            np.stack([np.asarray(it[1], np.float32) for it in items]))
+
+
+def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike, name: str | None = None,
+                      license: str = "", threshold: float = 0.5, idle_label: str | None = None,
+                      sign_language: str = "ASL") -> Path:
+    ckpt = load_checkpoint(ckpt_path)
+    model = model_from_checkpoint(ckpt)
+    cfg = ckpt.get("config", {})
+    labels = list(ckpt["labels"])
+    if idle_label is not None and idle_label not in labels:
+        raise ValueError(f"idle label {idle_label!r} is not one of the model's labels")
+    data = cfg.get("data", [])
+    meta = metadata_for(
+        model, labels, name=name or Path(out_path).stem, fps=float(cfg.get("fps", 30.0)),
+        sign_language=sign_language, dataset=", ".join(Path(d).name for d in data),
+        split=ckpt.get("split", ""), metrics=dict(ckpt.get("test_metrics", {})), license=license,
+        idle_label=idle_label, threshold=threshold,
+        notes=f"trained {ckpt.get('epoch', '?')} epochs; best val top-1 {ckpt.get('best_metric', float('nan')):.3f}",
+    )
+    return export_onnx(model, meta, out_path, check_inputs=_real_check_inputs(ckpt))
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("checkpoint", help="best.pt written by `slr-train train`")
+    p.add_argument("out", help="output .onnx path (a .md model card is written beside it)")
+    p.add_argument("--name", help="model name shown in the app (default: output file stem)")
+    p.add_argument("--license", default="", help="licence of the model (follow the training data's licence)")
+    p.add_argument("--threshold", type=float, default=0.5, help="suggested confidence threshold")
+    p.add_argument("--idle-label", default=None, help="label that means 'no sign', if any")
+    p.add_argument("--sign-language", default="ASL")
+
+
+def run(args: argparse.Namespace) -> int:
+    out = export_checkpoint(args.checkpoint, args.out, name=args.name, license=args.license,
+                            threshold=args.threshold, idle_label=args.idle_label,
+                            sign_language=args.sign_language)
+    print(f"wrote {out} and {out.with_suffix('.md')}")
+    return 0

@@ -1,0 +1,181 @@
+"""CNN-Mamba sign classifier over landmark windows.
+
+    landmarks, mask -> FeatureTransform -> Linear -> n_conv x ConvBlock -> n_mamba x MambaBlock
+                    -> masked attention pooling -> dropout -> Linear -> logits
+
+The temporal CNN sees short-range motion (handshape transitions); the Mamba blocks carry
+longer-range order through a selective state space (Gu & Dao, 2023), written after
+mamba-minimal (johnma2006) and mamba.py (alxndrTL). Frames without any used landmark do not
+move the Mamba state (their delta is zeroed) and are excluded from the pooling.
+
+Dimension glossary
+    b  batch                    l  frames (seq_len)
+    p  75 layout points         f  features per frame (FeatureTransform.n_features)
+    d  d_model                  e  d_inner = expand * d_model
+    n  d_state                  r  dt_rank
+    k  classes
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .scan import selective_scan_parallel, selective_scan_sequential
+from .transform import FeatureTransform, TransformConfig
+
+
+@dataclass
+class ModelConfig:
+    n_classes: int
+    seq_len: int = 64
+    d_model: int = 192
+    n_conv: int = 2
+    conv_kernel: int = 5
+    n_mamba: int = 2
+    d_state: int = 16
+    expand: int = 2
+    d_conv: int = 4
+    dt_rank: int | str = "auto"
+    dropout: float = 0.3
+    scan: str = "parallel"
+    transform: TransformConfig = field(default_factory=TransformConfig)
+    d_inner: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.transform, dict):
+            self.transform = TransformConfig(**self.transform)
+        if self.dt_rank == "auto":
+            self.dt_rank = math.ceil(self.d_model / 16)
+        self.d_inner = self.expand * self.d_model
+        if self.n_classes < 1:
+            raise ValueError("n_classes must be >= 1")
+        if self.scan not in ("parallel", "sequential"):
+            raise ValueError(f"scan must be 'parallel' or 'sequential', not {self.scan!r}")
+        if self.conv_kernel % 2 != 1:
+            raise ValueError("conv_kernel must be odd (same-length convolution)")
+        if min(self.seq_len, self.d_model, self.d_state, self.expand, self.d_conv, int(self.dt_rank)) < 1:
+            raise ValueError("model sizes must be positive")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+
+    def to_dict(self) -> dict:
+        """Plain types only (checkpoints are loaded with weights_only=True)."""
+        d = asdict(self)
+        d.pop("d_inner")
+        d["transform"] = self.transform.to_dict()
+        return d
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d: int, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class ConvBlock(nn.Module):
+    """Residual temporal convolution: x + GELU(LayerNorm(Conv1d(x))), padding frames kept at zero."""
+
+    def __init__(self, d: int, kernel: int, dropout: float) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(d, d, kernel, padding=kernel // 2)
+        self.norm = nn.LayerNorm(d)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """x: (b, l, d), valid: (b, l) -> (b, l, d)"""
+        h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (b, l, d)
+        h = self.drop(F.gelu(self.norm(h)))
+        return (x + h) * valid[..., None]
+
+
+class MambaBlock(nn.Module):
+    """Pre-norm residual Mamba block (Gu & Dao 2023, Fig. 3)."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        e, n, r = cfg.d_inner, cfg.d_state, int(cfg.dt_rank)
+        self.norm = RMSNorm(cfg.d_model)
+        self.in_proj = nn.Linear(cfg.d_model, 2 * e, bias=False)
+        self.conv1d = nn.Conv1d(e, e, cfg.d_conv, groups=e, padding=cfg.d_conv - 1)
+        self.x_proj = nn.Linear(e, r + 2 * n, bias=False)
+        self.dt_proj = nn.Linear(r, e, bias=True)
+        self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(e, 1))  # (e, n)
+        self.D = nn.Parameter(torch.ones(e))
+        self.out_proj = nn.Linear(e, cfg.d_model, bias=False)
+        # dt initialised in [1e-3, 1e-1] through the inverse softplus of the bias (as in Mamba)
+        dt = torch.exp(torch.rand(e) * (math.log(0.1) - math.log(1e-3)) + math.log(1e-3))
+        with torch.no_grad():
+            self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
+
+    def forward(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """x: (b, l, d), valid: (b, l) -> (b, l, d)"""
+        l = x.shape[1]
+        xz = self.in_proj(self.norm(x))                                # (b, l, 2e)
+        u, z = xz.chunk(2, -1)                                         # (b, l, e) each
+        u = self.conv1d(u.transpose(1, 2))[:, :, :l].transpose(1, 2)  # causal depthwise conv, (b, l, e)
+        u = F.silu(u)
+        y = self.ssm(u, valid) * F.silu(z)                             # (b, l, e)
+        return (x + self.out_proj(y)) * valid[..., None]
+
+    def ssm(self, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """u: (b, l, e) -> (b, l, e)"""
+        n, r = self.cfg.d_state, int(self.cfg.dt_rank)
+        A = -torch.exp(self.A_log)                                     # (e, n)
+        dbc = self.x_proj(u)                                           # (b, l, r + 2n)
+        dt, B, C = torch.split(dbc, [r, n, n], -1)                     # (b, l, r), (b, l, n), (b, l, n)
+        # an empty frame gets delta = 0: no decay and no input, the state passes through unchanged
+        delta = F.softplus(self.dt_proj(dt)) * valid[..., None]       # (b, l, e)
+        if self.cfg.scan == "sequential":
+            return selective_scan_sequential(u, delta, A, B, C, self.D)
+        return selective_scan_parallel(u, delta, A, B, C, self.D)
+
+
+class SignModel(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.transform = FeatureTransform(cfg.transform)
+        self.proj = nn.Linear(self.transform.n_features, cfg.d_model)
+        self.convs = nn.ModuleList(ConvBlock(cfg.d_model, cfg.conv_kernel, cfg.dropout) for _ in range(cfg.n_conv))
+        self.mambas = nn.ModuleList(MambaBlock(cfg) for _ in range(cfg.n_mamba))
+        self.norm_f = RMSNorm(cfg.d_model)
+        self.attn = nn.Linear(cfg.d_model, 1)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.head = nn.Linear(cfg.d_model, cfg.n_classes)
+
+    def forward_features(self, landmarks: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """landmarks: (b, l, p, 3), mask: (b, l, p) -> x: (b, l, d), valid: (b, l)"""
+        feats, valid = self.transform(landmarks, mask)                 # (b, l, f), (b, l)
+        x = self.proj(feats) * valid[..., None]                        # (b, l, d)
+        for block in self.convs:
+            x = block(x, valid)
+        for block in self.mambas:
+            x = block(x, valid)
+        return self.norm_f(x), valid
+
+    def forward_head(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """x: (b, l, d), valid: (b, l) -> logits (b, k)"""
+        # additive -1e4 rather than -inf: an all-empty window still gives finite (uniform) weights
+        score = self.attn(x).squeeze(-1) + (valid - 1.0) * 1e4        # (b, l)
+        w = torch.softmax(score, 1)                                    # (b, l)
+        pooled = (w[..., None] * x).sum(1)                             # (b, d)
+        return self.head(self.drop(pooled))                            # (b, k)
+
+    def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x, valid = self.forward_features(landmarks, mask)
+        return self.forward_head(x, valid)
+
+
+def build_model(cfg: ModelConfig | dict) -> SignModel:
+    if isinstance(cfg, dict):
+        cfg = ModelConfig(**cfg)
+    return SignModel(cfg)
