@@ -92,7 +92,7 @@ class FeatureTransform(nn.Module):
         self.register_buffer("used", torch.tensor(cfg.points_used, dtype=torch.long), persistent=False)
         groups = cfg.hand_groups() if cfg.hand_local else []
         self.n_hands = len(groups)
-        self.register_buffer("hand_idx", torch.tensor(groups, dtype=torch.long).reshape(len(groups), -1),
+        self.register_buffer("hand_idx", torch.tensor(groups, dtype=torch.long).reshape(len(groups), len(groups[0]) if groups else 0),
                              persistent=False)  # (n_hands, 21) positions within `used`, wrist first
         part = torch.tensor(LAYOUT.part_of_point()[list(cfg.points_used)], dtype=torch.long)
         onehot = torch.nn.functional.one_hot(part, len(LAYOUT.part_slices())).float()  # (N, 3)
