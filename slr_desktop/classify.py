@@ -1,0 +1,236 @@
+"""`slr-desktop classify VIDEO`: recognise the sign(s) in a video file, without the GUI.
+
+Steps: probe the file -> load the model -> track every frame (MediaPipe pose + hands) ->
+resample to the model's fps -> sliding windows (`seq_len` frames, `stride` apart) -> classify
+each window -> combine the windows into one clip-level top-k.
+
+How windows are combined (`aggregate`): the clip-level distribution is the mean of the
+probability vectors of the *confident* windows (max probability >= the model's `threshold`,
+and not the model's idle label); if no window qualifies, it is the single most confident
+window. Why: a clip has idle lead-in and lead-out (hands rising, hands falling), whose windows
+are near-uniform or wrong, so a plain mean over all windows dilutes the sign; the single maximum
+on the other hand follows whichever window happened to spike, and one window's spike is noisier
+than the agreement of several windows that cover the sign. Averaging the confident ones is
+steadier than either; the fallback keeps a result for clips where the model is unsure everywhere.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Iterator
+
+import numpy as np
+
+from .core.bundles import BundleError
+from .core.runtime import Classifier, ModelError, Prediction
+from .core.video import VideoError, VideoInfo, probe_video
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+BATCH = 32
+
+
+@dataclass
+class WindowResult:
+    start_s: float
+    end_s: float
+    top: list[Prediction]
+    probs: np.ndarray = field(repr=False)
+
+
+@dataclass
+class ClipResult:
+    model: dict
+    video: dict
+    windows: list[WindowResult]
+    top: list[Prediction]
+    confident_windows: list[int]
+    timing: dict
+
+    def to_json_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "video": self.video,
+            "windows": [{"start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3),
+                         "top": [asdict(p) for p in w.top]} for w in self.windows],
+            "top": [asdict(p) for p in self.top],
+            "aggregation": {"method": "mean of confident windows, else most confident window",
+                            "confident_windows": self.confident_windows},
+            "timing": self.timing,
+        }
+
+
+def aggregate(probs: np.ndarray, threshold: float, idle_index: int | None = None
+              ) -> tuple[np.ndarray, list[int]]:
+    """Window probabilities (N, K) -> clip probabilities (K,) and the windows used.
+
+    Mean of the windows whose max prob >= threshold and whose best label is not the idle label;
+    if none, the most confident non-idle window (or the most confident window if all are idle).
+    """
+    best = probs.argmax(1)
+    conf = probs.max(1)
+    not_idle = best != idle_index if idle_index is not None else np.ones(len(probs), bool)
+    chosen = np.flatnonzero((conf >= threshold) & not_idle)
+    if chosen.size:
+        return probs[chosen].mean(0), chosen.tolist()
+    pool = np.flatnonzero(not_idle) if not_idle.any() else np.arange(len(probs))
+    one = int(pool[np.argmax(conf[pool])])
+    return probs[one], [one]
+
+
+def classify_sequence(seq, clf: Classifier, stride: int = 8, k: int = 5
+                      ) -> tuple[list[WindowResult], list[Prediction], list[int]]:
+    """A tracked `LandmarkSequence` -> per-window results, clip top-k, confident window indices."""
+    from .core import window
+
+    pts, mask, _ = window.resample(seq, clf.meta.fps)                     # (T', 75, 3), (T', 75)
+    spans = window.window_spans(len(pts), clf.meta.seq_len, stride, clf.meta.fps)
+    x, m = window.windows_for(pts, mask, spans, clf.meta.seq_len)       # (N, L, 75, 3), (N, L, 75)
+    probs = np.concatenate([clf.predict(x[s], m[s]) for s in window.iter_batches(len(x), BATCH)])
+    windows = [WindowResult(sp.start_s, sp.end_s, clf.top(p, k), p) for sp, p in zip(spans, probs)]
+    idle = clf.labels.index(clf.meta.idle_label) if clf.meta.idle_label in clf.labels else None
+    clip_probs, used = aggregate(probs, clf.meta.threshold, idle)
+    return windows, clf.top(clip_probs, k), used
+
+
+def model_info(clf: Classifier) -> dict:
+    m = clf.meta
+    return {"name": m.name, "path": str(clf.path), "n_labels": len(m.labels), "seq_len": m.seq_len,
+            "fps": m.fps, "threshold": m.threshold, "layout_id": m.layout_id,
+            "sign_language": m.sign_language, "dataset": m.dataset}
+
+
+@contextmanager
+def native_stderr_silenced(enabled: bool = True) -> Iterator[IO[str]]:
+    """Send fd 2 to /dev/null (MediaPipe's C++ logging cannot be turned off otherwise) and yield
+    a text stream on the real stderr for our own progress output."""
+    if not enabled:
+        yield sys.stderr
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    real = os.fdopen(os.dup(saved), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield real
+    finally:
+        real.flush()
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        real.close()
+
+
+def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
+                   stride: int = 8, pose_model: str = "lite", progress: IO[str] | None = None,
+                   bundle_dir: str | os.PathLike | None = None) -> ClipResult:
+    """Library entry for one clip. Raises VideoError / ModelError / BundleError (one-line)."""
+    from .core.model_registry import default_model
+    from .core.pipeline import timing_summary, track_video
+    from .core.tracker import Tracker, TrackerConfig
+
+    info: VideoInfo = probe_video(path)
+    clf = Classifier(Path(model) if model else default_model())
+    timings: list[dict[str, float]] = []
+    # the tracker (bundle lookup) before the progress bar: a missing bundle is then one clean line
+    with Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir)) as tracker:
+        bar = None
+        if progress is not None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=info.frame_count, unit="frame", desc=f"tracking {Path(path).name}",
+                       file=progress, leave=False, dynamic_ncols=True)
+
+        def tick(done: int, expected: int) -> None:
+            if bar is not None:
+                bar.update(done - bar.n)
+
+        try:
+            seq = track_video(path, tracker, tick, timings)
+        finally:
+            if bar is not None:
+                bar.close()
+    windows, top, used = classify_sequence(seq, clf, stride, k)
+    video = {"path": str(path), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
+             "height": seq.height, "duration_s": round(seq.duration_s, 3),
+             "truncated": seq.meta.get("truncated", False)}
+    return ClipResult(model_info(clf), video, windows, top, used, timing_summary(timings))
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("video", help="video file to classify (mp4, avi, mkv, ...)")
+    p.add_argument("--model", metavar="PATH", help="ONNX model (default: models/DEFAULT or the first model found)")
+    p.add_argument("--top", type=int, default=5, metavar="K", help="how many labels to show (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of a table")
+    p.add_argument("--stride", type=int, default=8, metavar="N",
+                   help="frames (at the model's fps) between window starts (default 8)")
+    p.add_argument("--pose-model", choices=("lite", "full"), default="lite",
+                   help="MediaPipe pose model (default lite)")
+    p.add_argument("--bundle-dir", metavar="DIR", help="folder with the MediaPipe .task bundles "
+                   "(default: $SLR_MEDIAPIPE_DIR, then the user cache, then download)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
+
+
+def _print_table(res: ClipResult, out: IO[str]) -> None:
+    m = res.model
+    print(f"model: {m['name']} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
+          f"{m['path']}", file=out)
+    v = res.video
+    print(f"video: {v['path']}  {v['width']}x{v['height']}, {v['frames']} frames, "
+          f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
+    shown = min(3, len(res.top))
+    print(f"\n{'window':>15}  " + "  ".join(f"{'top' + str(i + 1):<22}" for i in range(shown)), file=out)
+    used = set(res.confident_windows)
+    for i, w in enumerate(res.windows):
+        cells = "  ".join(f"{p.label[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
+        mark = "*" if i in used else " "
+        print(f"{w.start_s:6.2f}-{w.end_s:6.2f} s {mark} {cells}", file=out)
+    print(f"\n(* = window used for the overall result)\noverall top {len(res.top)}:", file=out)
+    for i, p in enumerate(res.top, 1):
+        print(f"  {i}. {p.label:<20} {p.prob:6.3f}", file=out)
+    t = res.timing
+    if t.get("frames"):
+        print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "
+              f"(pose {t.get('pose_ms_median', 0):.1f}, hands {t.get('hands_ms_median', 0):.1f})", file=out)
+
+
+def one_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def run(args: argparse.Namespace) -> int:
+    """CLI body: returns the exit code; errors are one line on stderr."""
+    if args.top < 1 or args.stride < 1:
+        print("slr-desktop classify: error: --top and --stride must be >= 1", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        with native_stderr_silenced(not args.verbose) as err:
+            res = classify_video(args.video, args.model, args.top, args.stride, args.pose_model,
+                                 progress=None if args.no_progress else err,
+                                 bundle_dir=args.bundle_dir)
+    except (VideoError, ModelError, BundleError) as e:
+        print(f"slr-desktop classify: error: {one_line(e)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("slr-desktop classify: interrupted", file=sys.stderr)
+        return 130
+    if args.json:
+        json.dump(res.to_json_dict(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        _print_table(res, sys.stdout)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_sequence",
+           "classify_video", "model_info", "run"]

@@ -1,0 +1,63 @@
+"""Whole-clip tracking: a video file -> `LandmarkSequence`.
+
+Shared by `slr-desktop classify`, the trainer's `extract` command and the benchmark, so a clip
+is tracked the same way everywhere (container-fps timestamps, VIDEO-mode tracking from frame 0).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .landmarks import LandmarkFrame, LandmarkSequence
+from .tracker import Tracker
+from .video import VideoError, VideoSource
+
+# progress(frames_done, frames_expected) — frames_expected is the container's claim (0 if unknown)
+Progress = Callable[[int, int], None]
+
+
+def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | None = None,
+                timings: list[dict[str, float]] | None = None) -> LandmarkSequence:
+    """Track every frame of a video file.
+
+    The tracker should be fresh (or at least not mid-way through another clip): VIDEO mode
+    carries state from frame to frame. Pass a list as `timings` to collect the tracker's
+    per-frame `last_timings`. A file that breaks part-way gives the frames before the break;
+    `seq.meta` records `frames_read`, `expected_frames` and `truncated`.
+    Raises `VideoError` when no frame decodes.
+    """
+    path = Path(path)
+    frames: list[LandmarkFrame] = []
+    with VideoSource(path) as src:
+        expected = src.expected_frames
+        for bgr, ts in src:
+            frames.append(tracker.track(bgr, ts))
+            if timings is not None:
+                timings.append(dict(tracker.last_timings))
+            if progress is not None:
+                progress(len(frames), expected)
+        fps, truncated = src.fps, src.ended_early
+    if not frames:
+        raise VideoError(f"{path.name}: no frame could be decoded (corrupt or unsupported video)")
+    return LandmarkSequence.from_frames(
+        frames, fps=fps, source=str(path),
+        meta={"frames_read": len(frames), "expected_frames": expected, "truncated": bool(truncated),
+              "pose_model": tracker.config.pose_model,
+              "handedness_fallback_frames": int(np.sum([f.handedness_fallback for f in frames]))},
+    )
+
+
+def timing_summary(timings: list[dict[str, float]]) -> dict[str, float]:
+    """Median per-frame ms of each timing key (pose_ms, hands_ms, total_ms) plus the frame count."""
+    if not timings:
+        return {"frames": 0}
+    out: dict[str, float] = {"frames": len(timings)}
+    for key in timings[0]:
+        out[f"{key.removesuffix('_ms')}_ms_median"] = round(float(np.median([t[key] for t in timings])), 2)
+    return out
+
+
+__all__ = ["Progress", "timing_summary", "track_video"]
