@@ -1,0 +1,81 @@
+"""Entry point used by `slr-desktop` (slr_desktop/cli.py): build the QApplication and the window.
+
+`run(args)` takes the CLI namespace: `source` (video path or camera index string), `model`,
+`screenshot` (PNG path, grabbed just before exiting) and `exit_after` (seconds). With a screenshot
+but no `exit_after` the app exits after `DEFAULT_SCREENSHOT_AFTER` seconds. Returns the exit code.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DEFAULT_SCREENSHOT_AFTER = 6.0
+
+
+def create_app():
+    from PySide6.QtWidgets import QApplication
+
+    from . import theme
+    from .settings import APP, ORG
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    theme.apply_dark(app)
+    return app
+
+
+def run(args) -> int:
+    from PySide6.QtCore import QTimer
+
+    from .settings import SettingsStore
+    from .window import MainWindow
+
+    source = getattr(args, "source", None)
+    model = getattr(args, "model", None)
+    screenshot = getattr(args, "screenshot", None)
+    exit_after = getattr(args, "exit_after", None)
+    if screenshot and exit_after is None:
+        exit_after = DEFAULT_SCREENSHOT_AFTER
+
+    app = create_app()
+    win = MainWindow(store=SettingsStore())
+    win.show()
+    win.start(source=source, model=model)
+
+    if exit_after is not None:
+        def finish() -> None:
+            if screenshot:
+                out = Path(screenshot)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                if not win.grab().save(str(out)):
+                    print(f"could not write screenshot {out}", file=sys.stderr)
+                else:
+                    print(f"screenshot written to {out}")
+            win.close()
+            app.quit()
+
+        QTimer.singleShot(int(max(0.0, float(exit_after)) * 1000), finish)
+
+    app.exec()
+    if not win._closed:
+        win.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone launcher (`python -m slr_desktop.app.main`) for when the CLI is not installed."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="slr-desktop")
+    p.add_argument("--source")
+    p.add_argument("--model")
+    p.add_argument("--screenshot")
+    p.add_argument("--exit-after", type=float)
+    return run(p.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
