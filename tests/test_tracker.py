@@ -162,3 +162,18 @@ def test_config_validation():
         TrackerConfig(pose_model="heavy")
     with pytest.raises(ValueError):
         TrackerConfig(min_detection_confidence=1.5)
+
+
+def test_handedness_fallback_without_pose(signing_clip):
+    """A crop around the signer's right hand (05732 'before', frames 18-69, a one-handed sign):
+    pose is lost on many frames, and there the label fallback must still say *right* hand, as the
+    pose-wrist assignment does on the full frames."""
+    with VideoSource(signing_clip) as src:
+        frames = [f for f, _ in src][18:70]
+    with Tracker() as tr:
+        out = [tr.track(np.ascontiguousarray(f[200:380, 80:280]), i * 33) for i, f in enumerate(frames)]
+    fallback = [f for f in out if f.handedness_fallback]
+    assert len(fallback) >= 5
+    assert all(not f.present[0] for f in fallback)
+    right = sum(bool(f.present[2] and not f.present[1]) for f in fallback)
+    assert right / len(fallback) >= 0.9
