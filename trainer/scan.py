@@ -46,7 +46,7 @@ def linear_scan(log_a: torch.Tensor, x: torch.Tensor, chunk: int = CHUNK) -> tor
     if l <= chunk:
         cum = torch.cumsum(torch.clamp(log_a, min=floor), 1)                # (b, l, ...)
         return torch.exp(cum) * torch.cumsum(torch.exp(-cum) * x, 1)
-    c = -(-l // chunk)
+    c = (l + chunk - 1) // chunk  # not -(-l // chunk): traced into ONNX, integer Div truncates
     pad = c * chunk - l
     if pad:
         # identity steps at the end (no decay, no input) keep shapes static for export

@@ -1,0 +1,127 @@
+"""`slr-train evaluate`: held-out metrics of a checkpoint (.pt) or an exported model (.onnx).
+
+An .onnx is run through the app's own `slr_desktop.core.runtime.Classifier`, so the figures are
+those of the file users load. Labels are matched by name; samples whose gloss the model does not
+know are skipped and counted. Only real rows are scored (augmented copies never are).
+
+    placement centre  clip-style windows (window.fit_window), as in training validation
+    placement live    each sign at a seeded random offset between idle frames, as the live ring
+                      buffer sees it (dataset.live_condition_windows)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from slr_desktop.core.atomic import atomic_write_text
+from slr_desktop.core.landmarks import LandmarkSequence
+
+from .metrics import plot_confusion, report, write_per_class_csv
+
+PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (N, T, 75, 3), (N, T, 75) -> probs (N, K)
+
+
+def windows(seqs: Sequence[LandmarkSequence], labels: list[str], seq_len: int, fps: float,
+            placement: str = "centre", idle_pool: Sequence[LandmarkSequence] | None = None):
+    """Deterministic evaluation windows X (N, T, 75, 3), M (N, T, 75), y (N,) for known labels."""
+    from .dataset import WindowDataset, live_condition_windows
+
+    if placement == "live":
+        return live_condition_windows(seqs, labels, seq_len, fps, idle_pool=idle_pool, seed=0)
+    if placement != "centre":
+        raise ValueError(f"placement must be 'centre' or 'live', got {placement!r}")
+    ds = WindowDataset(seqs, labels, seq_len, fps, augment=None, placement="centre", seed=0)
+    items = [ds.window(i) for i in range(len(ds))]
+    if not items:
+        from slr_desktop.core.layout import LAYOUT
+        return (np.zeros((0, seq_len, LAYOUT.n_points, 3), np.float32),
+                np.zeros((0, seq_len, LAYOUT.n_points), np.float32), np.zeros(0, np.int64))
+    return (np.stack([a for a, _, _ in items]), np.stack([b for _, b, _ in items]),
+            np.array([c for _, _, c in items], np.int64))
+
+
+def evaluate_model_on(predict: PredictFn, labels: list[str], seqs: Sequence[LandmarkSequence], seq_len: int,
+                      fps: float, placement: str = "centre", batch: int = 64,
+                      idle_pool: Sequence[LandmarkSequence] | None = None) -> dict:
+    """Score `predict` on the real rows of `seqs`; returns the report dict (see metrics.report)."""
+    real = [s for s in seqs if s.meta.get("real", True)]
+    known = set(labels)
+    skipped = sorted({s.gloss for s in real if s.gloss not in known})
+    X, M, y = windows(real, labels, seq_len, fps, placement, idle_pool)
+    probs = [predict(X[s:s + batch], M[s:s + batch]) for s in range(0, len(y), batch)]
+    probs = np.concatenate(probs) if probs else np.zeros((0, len(labels)), np.float32)
+    rep = report(probs, y, labels)
+    rep.update(placement=placement, n_skipped_unknown_label=sum(s.gloss not in known for s in real),
+               skipped_labels=skipped, n_not_real=len(seqs) - len(real))
+    return rep
+
+
+def write_report(rep: dict, out: str | os.PathLike, stem: str = "eval", json_path: str | os.PathLike | None = None) -> Path:
+    """<out>/<stem>_metrics.json (or json_path), <stem>_confusion.png, <stem>_per_class.csv."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    jp = Path(json_path) if json_path else out / f"{stem}_metrics.json"
+    atomic_write_text(jp, json.dumps(rep, indent=1, sort_keys=False) + "\n")
+    write_per_class_csv(rep, out / f"{stem}_per_class.csv")
+    title = f"top-1 {rep['top1']:.3f}, macro-F1 {rep['macro_f1']:.3f}, n={rep['n']} ({rep.get('placement', '')})"
+    plot_confusion(np.asarray(rep["confusion"]), rep["labels"], out / f"{stem}_confusion.png", title)
+    return jp
+
+
+def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str], int, float, dict]:
+    """(predict, labels, seq_len, fps, checkpoint-or-{}) for a .pt checkpoint or an .onnx model."""
+    path = Path(model_path)
+    if path.suffix == ".onnx":
+        from slr_desktop.core.runtime import Classifier
+
+        clf = Classifier(path)
+        return clf.predict, list(clf.labels), clf.meta.seq_len, clf.meta.fps, {}
+    from .export import model_from_checkpoint
+    from .train import load_checkpoint, predict
+
+    ck = load_checkpoint(path)
+    model = model_from_checkpoint(ck)
+    fps = float(ck.get("config", {}).get("fps", 30.0))
+    return (lambda lm, mk: predict(model, lm, mk)), list(ck["labels"]), model.cfg.seq_len, fps, ck
+
+
+def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placement: str = "centre",
+                  split_of: str | os.PathLike | None = None) -> dict:
+    from .dataset import idle_sequences, load_set
+    from .train import load_checkpoint
+
+    predict, labels, seq_len, fps, _ = load_predictor(model_path)
+    seqs = load_set(data)
+    subset = "all real rows"
+    if split_of is not None:
+        ids = set(load_checkpoint(split_of).get("test_ids", []))
+        seqs = [s for s in seqs if str(s.meta.get("id", "")) in ids]
+        subset = f"test split of {Path(split_of).name} ({len(ids)} ids)"
+    idle = idle_sequences(load_set(data)) if placement == "live" else None
+    rep = evaluate_model_on(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
+    rep.update(model=str(model_path), data=str(data), subset=subset)
+    return rep
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="checkpoint (.pt) or exported model (.onnx)")
+    p.add_argument("data", help="imported/extracted set dir")
+    p.add_argument("--json", help="metrics JSON path (default OUT/eval_metrics.json)")
+    p.add_argument("--out", help="dir for the confusion PNG and per-class CSV (default: beside the JSON, "
+                                 "else eval_<model>)")
+    p.add_argument("--placement", choices=["centre", "live"], default="centre")
+    p.add_argument("--split-of", help="score only the test-split ids of this checkpoint")
+
+
+def run(args: argparse.Namespace) -> int:
+    rep = evaluate_path(args.model, args.data, args.placement, args.split_of)
+    out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
+    jp = write_report(rep, out, stem="eval", json_path=args.json)
+    print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "
+          f"top-1 {rep['top1']:.3f} top-5 {rep['top5']:.3f} macro-F1 {rep['macro_f1']:.3f} -> {jp}")
+    return 0

@@ -1,0 +1,300 @@
+"""`slr-train train`: train the CNN-Mamba on imported/extracted landmark sets (after nanoGPT's train.py).
+
+    out/best.pt        best epoch on validation top-1 (tie -> lower val loss)
+    out/last.pt        every epoch, for --resume
+    out/log.csv        one row per epoch;  out/curves.png  loss / accuracy curves
+    out/config.yaml    the resolved config
+    out/test_metrics.json (+ confusion PNG, per-class CSV)  best checkpoint on the held-out test split
+
+Checkpoints hold only tensors and plain containers (they are read with weights_only=True) and
+carry everything export and resume need: model_args, resolved config, labels, optimizer state,
+step, epoch, best metric, split description and the test-split ids. Every epoch starts from a
+seed derived from (seed, epoch), so a resumed run draws the same batches and augmentations as an
+uninterrupted one.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from slr_desktop.core.atomic import atomic_open, atomic_write_text
+
+from .config import TrainConfig, load_config, save_config
+from .model import SignModel, build_model
+
+LOG_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "seconds")
+
+
+def get_lr(step: int, cfg: TrainConfig, steps_per_epoch: int) -> float:
+    """Linear warmup, then cosine decay to lr * min_lr_ratio at the last step."""
+    total = max(1, cfg.epochs * steps_per_epoch)
+    warmup = min(total - 1, int(round(cfg.warmup_epochs * steps_per_epoch)))
+    if step < warmup:
+        return cfg.lr * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    min_lr = cfg.lr * cfg.min_lr_ratio
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * progress)) * (cfg.lr - min_lr)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
+    # decay matrices and conv kernels only; biases, norms, A_log and D are left alone
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.99))
+
+
+def save_checkpoint(obj: dict, path: Path) -> None:
+    """torch.save to a temporary file beside `path`, then os.replace (atomic)."""
+    with atomic_open(path, "wb") as f:
+        torch.save(obj, f)
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    return torch.load(Path(path), map_location="cpu", weights_only=True)
+
+
+@torch.no_grad()
+def predict(model: SignModel, landmarks: np.ndarray | torch.Tensor, mask: np.ndarray | torch.Tensor,
+            batch: int = 64) -> np.ndarray:
+    """Softmax probabilities (N, K) in eval mode."""
+    model.eval()
+    lm, mk = torch.as_tensor(landmarks, dtype=torch.float32), torch.as_tensor(mask, dtype=torch.float32)
+    out = [torch.softmax(model(lm[s:s + batch], mk[s:s + batch]), -1) for s in range(0, len(lm), batch)]
+    return torch.cat(out).numpy() if out else np.zeros((0, model.cfg.n_classes), np.float32)
+
+
+@torch.no_grad()
+def evaluate(model: SignModel, loader: DataLoader) -> dict:
+    """Mean loss (no smoothing), top-1 and top-5 over a loader."""
+    model.eval()
+    loss_sum, n, c1, c5 = 0.0, 0, 0, 0
+    for lm, mk, y in loader:
+        logits = model(lm, mk)
+        loss_sum += F.cross_entropy(logits, y, reduction="sum").item()
+        top = logits.topk(min(5, logits.shape[1]), -1).indices
+        c1 += (top[:, 0] == y).sum().item()
+        c5 += (top == y[:, None]).any(1).sum().item()
+        n += len(y)
+    if n == 0:
+        return dict(loss=float("nan"), top1=float("nan"), top5=float("nan"), n=0)
+    return dict(loss=loss_sum / n, top1=c1 / n, top5=c5 / n, n=n)
+
+
+def _load_data(cfg: TrainConfig):
+    from .dataset import build_splits, idle_sequences, load_set
+
+    seqs = [s for d in cfg.data for s in load_set(d)]
+    if cfg.labels is not None:
+        keep = set(cfg.labels)
+        seqs = [s for s in seqs if s.gloss in keep]
+    if not seqs:
+        raise ValueError(f"no sequences in {cfg.data}" + (f" with labels {cfg.labels}" if cfg.labels else ""))
+    splits = build_splits(seqs, cfg.split)
+    idle = []
+    if cfg.placement == "random":
+        # idle padding only from training sequences, so no held-out recording leaks into training
+        if cfg.idle_label is not None:
+            idle += idle_sequences(splits.train, label=cfg.idle_label)
+        for d in cfg.idle_pool:
+            idle += idle_sequences(load_set(d), label=None)
+    return splits, idle
+
+
+def _write_log(rows: list[dict], path: Path) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=LOG_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k]) for k in LOG_COLUMNS})
+    atomic_write_text(path, buf.getvalue())
+
+
+def _plot_curves(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ep = [r["epoch"] for r in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
+    a.plot(ep, [r["train_loss"] for r in rows], label="train (smoothed labels)")
+    a.plot(ep, [r["val_loss"] for r in rows], label="val")
+    a.set_xlabel("epoch"), a.set_ylabel("loss"), a.legend()
+    b.plot(ep, [r["train_top1"] for r in rows], label="train top-1")
+    b.plot(ep, [r["val_top1"] for r in rows], label="val top-1")
+    b.plot(ep, [r["val_top5"] for r in rows], label="val top-5")
+    b.set_xlabel("epoch"), b.set_ylabel("accuracy"), b.set_ylim(0, 1), b.legend()
+    fig.tight_layout()
+    with atomic_open(path, "wb") as f:
+        fig.savefig(f, format="png")
+    plt.close(fig)
+
+
+def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None = None) -> Path:
+    """Train, keep best/last checkpoints in cfg.out, evaluate best on the test split. Returns best.pt.
+
+    resume: continue from cfg.out/last.pt at the next epoch. stop_after_epoch: end this session
+    after that epoch (no test evaluation); a later `resume=True` call finishes the schedule.
+    """
+    from tqdm import tqdm
+
+    from .dataset import WindowDataset
+
+    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, out / "config.yaml")
+
+    splits, idle = _load_data(cfg)
+    labels = splits.labels
+    mcfg = cfg.model_config(len(labels))
+    augment = cfg.augment if cfg.augment_on else None
+    train_ds = WindowDataset(splits.train, labels, mcfg.seq_len, cfg.fps, augment=augment,
+                             idle_pool=idle or None, placement=cfg.placement)
+    val_ds = WindowDataset(splits.val, labels, mcfg.seq_len, cfg.fps, augment=None, placement="centre", seed=0)
+    if len(train_ds) == 0:
+        raise ValueError("empty training split")
+    gen = torch.Generator()
+    train_dl = DataLoader(train_ds, batch_size=cfg.batch, shuffle=True, num_workers=cfg.workers,
+                          generator=gen, drop_last=len(train_ds) > cfg.batch)
+    val_dl = DataLoader(val_ds, batch_size=64, shuffle=False, num_workers=0)
+    steps_per_epoch = len(train_dl)
+
+    model = build_model(mcfg)
+    opt = make_optimizer(model, cfg)
+    step, start_epoch, history = 0, 1, []
+    best = dict(top1=-1.0, loss=float("inf"), epoch=0)
+    if resume and (out / "last.pt").is_file():
+        ck = load_checkpoint(out / "last.pt")
+        if ck["labels"] != labels or ck["model_args"] != mcfg.to_dict():
+            raise ValueError(f"{out / 'last.pt'} was trained with other labels or model settings")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        step, start_epoch, history, best = ck["step"], ck["epoch"] + 1, list(ck["history"]), dict(ck["best"])
+        print(f"resuming {out / 'last.pt'} after epoch {ck['epoch']}")
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"{len(labels)} labels, train {len(train_ds)} / val {len(val_ds)} / test {len(splits.test)}, "
+          f"{n_params / 1e6:.2f}M parameters; {splits.description}")
+
+    common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
+                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test])
+    for epoch in range(start_epoch, cfg.epochs + 1):
+        t0 = time.perf_counter()
+        # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
+        seed_everything(cfg.seed * 100_003 + epoch)
+        gen.manual_seed(cfg.seed * 100_003 + epoch)
+        model.train()
+        loss_sum, correct, n = 0.0, 0, 0
+        bar = tqdm(train_dl, desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not cfg.progress)
+        for lm, mk, y in bar:
+            lr = get_lr(step, cfg, steps_per_epoch)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            logits = model(lm, mk)
+            loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            step += 1
+            loss_sum += loss.item() * len(y)
+            correct += (logits.argmax(-1) == y).sum().item()
+            n += len(y)
+            bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
+        val = evaluate(model, val_dl)
+        if val["n"] == 0:  # no validation split: select on training figures
+            val = dict(loss=loss_sum / n, top1=correct / n, top5=float("nan"), n=0)
+        row = dict(epoch=epoch, step=step, lr=get_lr(max(0, step - 1), cfg, steps_per_epoch),
+                   train_loss=loss_sum / n, train_top1=correct / n, val_loss=val["loss"],
+                   val_top1=val["top1"], val_top5=val["top5"], seconds=time.perf_counter() - t0)
+        history.append(row)
+        improved = val["top1"] > best["top1"] or (val["top1"] == best["top1"] and val["loss"] < best["loss"])
+        if improved:
+            best = dict(top1=float(val["top1"]), loss=float(val["loss"]), epoch=epoch)
+        state = dict(common, model=model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
+                     best=best, best_metric=best["top1"], history=history)
+        if improved:
+            save_checkpoint(state, out / "best.pt")
+        save_checkpoint(state, out / "last.pt")
+        _write_log(history, out / "log.csv")
+        _plot_curves(history, out / "curves.png")
+        print(f"epoch {epoch}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.3f} | "
+              f"val loss {val['loss']:.3f} top-1 {val['top1']:.3f} top-5 {val['top5']:.3f}"
+              f"{' *' if improved else ''} ({row['seconds']:.1f}s)")
+        if stop_after_epoch is not None and epoch >= stop_after_epoch and epoch < cfg.epochs:
+            return out / "best.pt"
+
+    best_path = out / "best.pt"
+    test_metrics = evaluate_test(best_path, splits.test, cfg, out)
+    ck = load_checkpoint(best_path)
+    ck["test_metrics"] = {k: test_metrics[k] for k in ("top1", "top5", "macro_f1", "n")}
+    save_checkpoint(ck, best_path)
+    return best_path
+
+
+def evaluate_test(ckpt_path: Path, test_seqs: list, cfg: TrainConfig, out: Path) -> dict:
+    """Best checkpoint on the held-out test split (real rows only); writes test_metrics.json etc."""
+    from .evaluate import evaluate_model_on, write_report
+    from .export import model_from_checkpoint
+
+    ck = load_checkpoint(ckpt_path)
+    model = model_from_checkpoint(ck)
+    real = [s for s in test_seqs if s.meta.get("real", True)]
+    rep = evaluate_model_on(lambda lm, mk: predict(model, lm, mk), ck["labels"], real,
+                            seq_len=model.cfg.seq_len, fps=cfg.fps, placement="centre")
+    rep.update(model=str(ckpt_path), split=ck["split"], epoch=ck["epoch"])
+    write_report(rep, out, stem="test")
+    print(f"test ({rep['n']} real): top-1 {rep['top1']:.3f} top-5 {rep['top5']:.3f} macro-F1 {rep['macro_f1']:.3f}")
+    return rep
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="YAML file with TrainConfig fields")
+    p.add_argument("--data", nargs="+", help="set dirs (override the config's data)")
+    p.add_argument("--out", help="output dir for checkpoints, logs and plots")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--threads", type=int)
+    p.add_argument("--workers", type=int)
+    p.add_argument("--labels", help="comma-separated glosses to train on (default: all)")
+    p.add_argument("--split", dest="split_method", choices=["stratified", "group", "kfold"])
+    p.add_argument("--placement", choices=["centre", "random"])
+    p.add_argument("--no-progress", action="store_true", help="no tqdm bars (logs)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="any config field, dotted for sections: --set model.d_model=128 --set split.seed=1")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = load_config(
+        args.config, args.overrides, data=args.data, out=args.out, epochs=args.epochs, batch=args.batch,
+        lr=args.lr, seed=args.seed, threads=args.threads, workers=args.workers, placement=args.placement,
+        labels=args.labels.split(",") if args.labels else None,
+        progress=False if args.no_progress else None, **{"split.method": args.split_method},
+    )
+    best = train(cfg, resume=args.resume)
+    print(f"best checkpoint: {best}")
+    return 0
