@@ -1,0 +1,270 @@
+"""`slr-train extract`: track every video of a folder into landmark `.npz` files (resumable).
+
+    slr-train extract VIDEOS [--manifest CSV] OUT [--workers N] [--pose-model lite|full]
+
+Glosses come from the sub-folder name (`VIDEOS/<gloss>/<clip>.mp4`) or from a manifest CSV with
+columns `file` (relative to VIDEOS) and `gloss` (e.g. ../shared/datasets/wlasl_clips/manifest.csv;
+its other columns are kept in `meta["manifest"]`).
+
+Each video becomes `OUT/<gloss>/<video>.npz` through the app's own `track_video`, so extracted
+training data and live input are tracked identically. The file is written atomically; a restart
+skips finished outputs and first removes stale `*.part` temporaries, so a crash or kill at any
+point loses at most the videos in flight. A video that fails (corrupt, unreadable, no frame) is
+logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run. Gloss and
+file names are sanitised (`trainer.dataset.safe_name`): no output can land outside OUT.
+
+Worker processes (spawn) each track one video at a time with a fresh `Tracker`, closed after the
+video: MediaPipe's VIDEO mode carries tracking state from frame to frame, and `track_video`
+expects a tracker that is not mid-way through another clip (creating one costs ~0.1 s once
+the worker has loaded MediaPipe, small next to tracking a clip).
+
+This module's top level stays light (no torch): spawned workers import it.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
+FAILURES_NAME = "failures.csv"
+FATAL = "fatal"
+
+
+@dataclass(frozen=True)
+class Job:
+    src: str        # absolute video path
+    rel: str        # path relative to VIDEOS (posix): the video id within the set
+    gloss: str
+    out_rel: str    # output path relative to OUT
+    extra: tuple[tuple[str, str], ...] = ()   # other manifest columns
+
+
+def _safe(text: str) -> str:
+    from .dataset import safe_name
+    return safe_name(text)
+
+
+def find_jobs(videos: Path, manifest: Path | None = None) -> list[Job]:
+    """The videos to track, sorted by relative path, with their gloss and output name."""
+    videos = Path(videos).resolve()
+    raw: list[tuple[Path, str, tuple]] = []
+    if manifest is not None:
+        with open(manifest, newline="") as f:
+            reader = csv.DictReader(f)
+            missing = {"file", "gloss"} - set(reader.fieldnames or [])
+            if missing:
+                raise ValueError(f"{manifest}: manifest lacks column(s) {', '.join(sorted(missing))}")
+            for row in reader:
+                extra = tuple((k, v) for k, v in row.items() if k not in ("file", "gloss") and k)
+                raw.append((videos / row["file"], row["gloss"].strip(), extra))
+    else:
+        for p in sorted(videos.rglob("*")):
+            if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
+                rel = p.relative_to(videos)
+                gloss = rel.parts[-2] if len(rel.parts) > 1 else ""
+                raw.append((p, gloss, ()))
+    jobs, used = [], Counter()
+    for p, gloss, extra in sorted(raw, key=lambda r: str(r[0])):
+        try:
+            rel = p.resolve().relative_to(videos).as_posix()
+        except ValueError:
+            rel = p.name        # a manifest entry outside VIDEOS: id by name only
+        stem = _safe(Path(rel).stem)
+        out_rel = f"{_safe(gloss) if gloss else '_unlabelled'}/{stem}.npz"
+        used[out_rel] += 1
+        if used[out_rel] > 1:   # same clip name twice under one gloss: tell them apart
+            tag = hashlib.sha1(rel.encode()).hexdigest()[:8]
+            out_rel = f"{out_rel[:-4]}-{tag}.npz"
+        jobs.append(Job(str(p), rel, gloss, out_rel, extra))
+    return jobs
+
+
+# -- worker side -------------------------------------------------------------------------------
+_CONFIG: dict = {}
+
+
+def _init_worker(pose_model: str, bundle_dir: str | None) -> None:
+    _CONFIG.update(pose_model=pose_model, bundle_dir=bundle_dir)
+
+
+def extract_one(job: Job, out: str, pose_model: str = "lite",
+                bundle_dir: str | None = None) -> tuple[Job, str | None, int]:
+    """Track one video and save it. Returns (job, error or None, n_frames); never raises for a
+    bad video. A missing MediaPipe bundle is returned as error "fatal: ..." (no video can work)."""
+    from slr_desktop.core.bundles import BundleError
+    from slr_desktop.core.pipeline import track_video
+    from slr_desktop.core.tracker import Tracker, TrackerConfig
+
+    try:
+        tracker = Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir))
+    except BundleError as e:
+        return job, f"{FATAL}: {e}", 0
+    try:
+        with tracker:
+            seq = track_video(job.src, tracker)
+        video_id = Path(job.rel).with_suffix("").as_posix()
+        seq.gloss = job.gloss
+        seq.meta.update(
+            dataset=Path(out).name, id=video_id, group=video_id, real=True, origin=video_id,
+            video=job.rel, time_axis="video-clock", assumed_size=False, nominal_fps=False,
+        )
+        if job.extra:
+            seq.meta["manifest"] = dict(job.extra)
+        seq.save(Path(out) / job.out_rel)
+        return job, None, len(seq)
+    except Exception as e:          # one bad video must never stop the run
+        return job, f"{type(e).__name__}: {e}".replace("\n", " ")[:500], 0
+
+
+def _work(job: Job, out: str) -> tuple[Job, str | None, int]:
+    return extract_one(job, out, _CONFIG.get("pose_model", "lite"), _CONFIG.get("bundle_dir"))
+
+
+# -- main process ------------------------------------------------------------------------------
+@dataclass
+class ExtractSummary:
+    total: int
+    done_before: int
+    extracted: int
+    failures: list[tuple[str, str]]
+    seconds: float
+    fatal: str | None = None
+
+    def report(self) -> str:
+        s = (f"{self.total} videos: {self.extracted} extracted, {self.done_before} already done, "
+             f"{len(self.failures)} failed, {self.seconds:.1f} s")
+        if self.fatal:
+            s += f"\nABORTED: {self.fatal}"
+        for f, e in self.failures[:10]:
+            s += f"\n  failed {f}: {e}"
+        return s
+
+
+def _write_failures(out: Path, failures: list[tuple[str, str]]) -> None:
+    from slr_desktop.core.atomic import atomic_write_text
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "error"])
+    w.writerows(failures)
+    atomic_write_text(out / FAILURES_NAME, buf.getvalue())
+
+
+def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_model: str = "lite",
+                bundle_dir: str | None = None, progress: bool = True) -> ExtractSummary:
+    """Track `jobs` into `out` with `workers` processes; resumable, failures logged."""
+    import multiprocessing as mp
+
+    from tqdm import tqdm
+
+    from slr_desktop.core.landmarks import LandmarkSequence
+
+    from .dataset import INDEX_NAME, clean_stale_parts, index_row, write_index
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    clean_stale_parts(out)
+    t0 = time.perf_counter()
+    todo = [j for j in jobs if not (out / j.out_rel).is_file()]
+    done_before = len(jobs) - len(todo)
+    failures: list[tuple[str, str]] = []
+    extracted, fatal = 0, None
+    _write_failures(out, failures)
+    bar = tqdm(total=len(jobs), initial=done_before, desc="extract", unit="video", disable=not progress)
+    if todo:
+        def handle(res: tuple[Job, str | None, int]) -> bool:
+            nonlocal extracted, fatal
+            job, err, _ = res
+            bar.update(1)
+            if err is None:
+                extracted += 1
+                return True
+            if err.startswith(FATAL):
+                fatal = err
+                return False
+            failures.append((job.rel, err))
+            _write_failures(out, failures)
+            return True
+
+        if workers <= 1:
+            for j in todo:
+                if not handle(extract_one(j, str(out), pose_model, bundle_dir)):
+                    break
+        else:
+            ctx = mp.get_context("spawn")
+            pool = ctx.Pool(min(workers, len(todo)), initializer=_init_worker,
+                            initargs=(pose_model, bundle_dir))
+            try:
+                for res in pool.imap_unordered(_work_star, [(j, str(out)) for j in todo]):
+                    if not handle(res):
+                        pool.terminate()
+                        break
+                else:
+                    pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
+    bar.close()
+
+    rows = []
+    for j in jobs:
+        p = out / j.out_rel
+        if p.is_file():
+            try:
+                rows.append(index_row(LandmarkSequence.load(p), j.out_rel))
+            except Exception as e:   # unreadable output: drop it so the next run redoes it
+                p.unlink()
+                failures.append((j.rel, f"unreadable output removed: {e}"))
+    write_index(out / INDEX_NAME, rows)
+    _write_failures(out, failures)
+    return ExtractSummary(len(jobs), done_before, extracted, failures,
+                          time.perf_counter() - t0, fatal)
+
+
+def _work_star(args: tuple[Job, str]) -> tuple[Job, str | None, int]:
+    return _work(*args)
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("videos", metavar="VIDEOS", type=Path,
+                        help="folder of videos (gloss = sub-folder name unless --manifest)")
+    parser.add_argument("out", metavar="OUT", type=Path, help="output folder of .npz sequences")
+    parser.add_argument("--manifest", type=Path, default=None,
+                        help="CSV with columns file (relative to VIDEOS), gloss")
+    parser.add_argument("--workers", type=int, default=max(1, min(4, (os.cpu_count() or 2) // 2)),
+                        help="tracking processes (default: half the CPU cores, at most 4)")
+    parser.add_argument("--pose-model", choices=("lite", "full"), default="lite")
+    parser.add_argument("--bundle-dir", default=None, help="folder or file of the MediaPipe bundles")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not Path(args.videos).is_dir():
+        print(f"slr-train extract: not a folder: {args.videos}", file=sys.stderr)
+        return 2
+    try:
+        jobs = find_jobs(args.videos, args.manifest)
+    except (OSError, ValueError) as e:
+        print(f"slr-train extract: {e}", file=sys.stderr)
+        return 2
+    if not jobs:
+        print(f"slr-train extract: no videos under {args.videos}", file=sys.stderr)
+        return 2
+    summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
+                          bundle_dir=args.bundle_dir, progress=not args.no_progress)
+    print(summary.report())
+    if summary.fatal:
+        return 2
+    return 1 if summary.failures else 0
+
+
+__all__ = ["ExtractSummary", "Job", "configure_parser", "extract_all", "extract_one", "find_jobs", "run"]
