@@ -16,7 +16,6 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from slr_desktop.app import errors  # noqa: E402
@@ -130,6 +129,13 @@ def test_seek_and_prediction_track(qtbot, make_window, small_clip):
     qtbot.waitUntil(lambda: win.predictions_seen >= 5, timeout=20000)
     win._update_status()
     assert np.isfinite(win.track.prob).sum() >= 1
+    # with the gate open, the top sign is shown large and logged in the history
+    win.set_threshold(0.0)
+    n = win.predictions_seen
+    qtbot.waitUntil(lambda: win.predictions_seen > n + 1, timeout=5000)
+    win._render()
+    assert win.sign_panel.current in win.classifier.labels
+    assert win.sign_panel.sign.text() == win.sign_panel.current and win.sign_state.history
     win.toggle_play()
     win.seek(10)
     qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.position == 10, timeout=5000)

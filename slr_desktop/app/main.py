@@ -47,6 +47,11 @@ def run(args) -> int:
 
     if exit_after is not None:
         def finish() -> None:
+            st = win.stats()
+            print(f"capture {st['capture_fps']:.1f} fps, landmarks {st['landmarks_fps']:.1f} fps "
+                  f"({st['track_ms']:.1f} ms/frame), classifier {st['classifier_fps']:.1f} fps "
+                  f"({st['classify_ms']:.1f} ms/window), dropped {st['dropped']}/{st['frames_captured']}, "
+                  f"capture->result latency {st['latency_ms']:.0f} ms")
             if screenshot:
                 out = Path(screenshot)
                 out.parent.mkdir(parents=True, exist_ok=True)

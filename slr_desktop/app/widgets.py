@@ -108,7 +108,7 @@ class VideoView(QWidget):
         grid.addWidget(self.gv, 0, 0)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
+        self.banner.setWordWrap(False)
         self.banner.hide()
         grid.addWidget(self.banner, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.stack.addWidget(page)
@@ -147,9 +147,7 @@ class VideoView(QWidget):
 
     def set_overlay_visible(self, on: bool) -> None:
         self.overlay_visible = bool(on)
-        for part in self.parts:
-            part.item.setVisible(on and part.item.isVisible())
-        if not on:
+        if not on:  # turning it on redraws with the next frame (or the caller's set_landmarks)
             for part in self.parts:
                 part.item.setVisible(False)
 

@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.stale_dropped = 0
         self.predictions_seen = 0
         self.latency_ms = 0.0
+        self._track_ms_sum = self._classify_ms_sum = 0.0
+        self._classified = 0
         self.shutdown_s: float | None = None
         self.about_dialog: QDialog | None = None
         self._playing = False
@@ -574,6 +576,10 @@ class MainWindow(QMainWindow):
         self.results_seen += 1
         lat = (time.perf_counter() - r.captured_at) * 1000.0
         self.latency_ms = lat if self.latency_ms == 0 else 0.8 * self.latency_ms + 0.2 * lat
+        self._track_ms_sum += r.track_ms
+        if r.probs is not None:
+            self._classify_ms_sum += r.classify_ms
+            self._classified += 1
         clf = self.classifier
         if r.probs is not None and clf is not None and tuple(clf.labels) == r.labels:
             smoothed = self.smoother.update(r.probs)
@@ -657,6 +663,19 @@ class MainWindow(QMainWindow):
         lab["dropped"].setText(f"dropped {s.dropped}")
         lab["latency"].setText(f"latency {self.latency_ms:3.0f} ms")
         self.track.refresh()
+
+    def stats(self) -> dict:
+        """Per-stage rates (last second) and mean stage times since start, for the status/CLI."""
+        s = self.session
+        n = max(1, self.results_seen)
+        return {
+            "capture_fps": s.capture_meter.rate, "landmarks_fps": s.landmark_meter.rate,
+            "classifier_fps": s.classify_meter.rate, "frames_captured": s.capture_meter.count,
+            "frames_tracked": s.landmark_meter.count, "dropped": s.dropped,
+            "track_ms": self._track_ms_sum / n,
+            "classify_ms": self._classify_ms_sum / max(1, self._classified),
+            "latency_ms": self.latency_ms,
+        }
 
     # ------------------------------------------------------------------------------ closing
     def _save_settings(self) -> None:

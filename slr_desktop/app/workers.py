@@ -115,6 +115,7 @@ class CaptureWorker(threading.Thread):
         self._halt = False
         self._playing = playing if spec.kind == "file" else True
         self._seek_to: int | None = None
+        self._ended = False
         self._pos = 0                      # index of the next file frame to read
         self._anchor: tuple[float, int] | None = None   # (wall perf_counter, source ms) for pacing
         self.source: FrameSource | None = None
@@ -130,7 +131,7 @@ class CaptureWorker(threading.Thread):
 
     def play(self) -> None:
         with self._ctrl:
-            if not self._playing and self.spec.frame_count and self._pos >= self.spec.frame_count:
+            if not self._playing and self._ended:
                 self._seek_to = 0          # play at the end starts over
             self._playing = True
             self._anchor = None
@@ -144,6 +145,7 @@ class CaptureWorker(threading.Thread):
     def seek(self, index: int) -> None:
         with self._ctrl:
             self._seek_to = max(0, int(index))
+            self._ended = False
             self._anchor = None
             self._ctrl.notify_all()
 
@@ -277,7 +279,8 @@ class CaptureWorker(threading.Thread):
             if item is None:
                 with self._ctrl:
                     self._playing = False
-                self.cb.position(self._pos, False)
+                    self._ended = True
+                self.cb.position(max(0, self._pos - 1), False)
                 self.cb.event("ended", f"{self.spec.label}: end of video")
                 continue
             bgr, ts = item
