@@ -306,3 +306,19 @@ def test_headless_demo_writes_screenshot_and_never_imports_torch(tmp_path, model
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.is_file() and out.stat().st_size > 10_000
     assert time.time() - t0 < 30
+
+
+def test_mirror_applies_to_camera_display_only(qtbot, make_window, small_clip):
+    win = make_window(tracker_factory=None)
+    win.mirror_action.setChecked(True)
+    win.start(source=SourceSpec("camera", _FakeCam, label="fake", camera_index=0))
+    qtbot.waitUntil(lambda: win.view.frames_shown > 2, timeout=3000)
+    assert win.view.mirrored and win.view.vb.xInverted()
+    # the frame handed to the pipeline is never flipped: only the view box is
+    row = win.last_result.bgr[0, :, 1].astype(int)
+    assert np.all(np.diff(row) % 255 == 1)
+    win.mirror_action.setChecked(False)
+    assert not win.view.vb.xInverted()
+    win.mirror_action.setChecked(True)
+    win.open_source(str(small_clip))
+    assert not win.view.mirrored  # a video file is shown as recorded
