@@ -44,7 +44,7 @@ def linear_scan(log_a: torch.Tensor, x: torch.Tensor, chunk: int = CHUNK) -> tor
     l = x.shape[1]
     floor = -_max_exp(x.dtype) / chunk
     if l <= chunk:
-        cum = torch.cumsum(torch.clamp(log_a, min=floor), 1)                # (b, l, ...)
+        cum = torch.cumsum(torch.clamp(log_a, min=floor), 1)                # (b, l, ...) log-decay since start
         return torch.exp(cum) * torch.cumsum(torch.exp(-cum) * x, 1)
     c = (l + chunk - 1) // chunk  # not -(-l // chunk): traced into ONNX, integer Div truncates
     pad = c * chunk - l
@@ -56,11 +56,13 @@ def linear_scan(log_a: torch.Tensor, x: torch.Tensor, chunk: int = CHUNK) -> tor
     la = torch.clamp(log_a, min=floor).reshape(x.shape[0], c, chunk, *rest)  # (b, c, k, ...)
     xc = x.reshape(x.shape[0], c, chunk, *rest)
     cum = torch.cumsum(la, 2)                                                 # (b, c, k, ...)
-    h_local = torch.exp(cum) * torch.cumsum(torch.exp(-cum) * xc, 2)          # state if each chunk started at 0
-    # state at the end of every chunk, carried across chunks by the same scan one level up
-    h_end = linear_scan(cum[:, :, -1], h_local[:, :, -1], chunk)              # (b, c, ...)
+    e = torch.exp(cum)                                                        # decay since chunk start, >= e^-70
+    # exp(-cum) rather than xc / e: the gradient of a division by e would need 1/e^2 (overflow)
+    s = torch.cumsum(torch.exp(-cum) * xc, 2)                                 # (b, c, k, ...)
+    # state at the end of every chunk (if it started at 0), carried across chunks by the same scan one level up
+    h_end = linear_scan(cum[:, :, -1], e[:, :, -1] * s[:, :, -1], chunk)      # (b, c, ...)
     h_in = torch.cat([torch.zeros_like(h_end[:, :1]), h_end[:, :-1]], 1)      # state entering each chunk
-    h = h_local + torch.exp(cum) * h_in[:, :, None]                           # (b, c, k, ...)
+    h = e * (s + h_in[:, :, None])                                            # (b, c, k, ...)
     h = h.reshape(x.shape[0], c * chunk, *rest)
     return h[:, :l] if pad else h
 
@@ -71,7 +73,7 @@ def selective_scan_parallel(u: torch.Tensor, delta: torch.Tensor, A: torch.Tenso
     log_a = delta[..., None] * A                                  # (b, l, d, n)
     x = (delta * u)[..., None] * B[:, :, None, :]                 # (b, l, d, n)
     h = linear_scan(log_a, x, chunk)                              # (b, l, d, n)
-    y = torch.einsum("bldn,bln->bld", h, C)                       # (b, l, d)
+    y = torch.matmul(h, C[..., None]).squeeze(-1)                 # (b, l, d); a MatMul, faster in ORT than Einsum
     return y + u * D
 
 
