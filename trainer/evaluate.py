@@ -57,7 +57,9 @@ def evaluate_model_on(predict: PredictFn, labels: list[str], seqs: Sequence[Land
     probs = np.concatenate(probs) if probs else np.zeros((0, len(labels)), np.float32)
     rep = report(probs, y, labels)
     rep.update(placement=placement, n_skipped_unknown_label=sum(s.gloss not in known for s in real),
-               skipped_labels=skipped, n_not_real=len(seqs) - len(real))
+               skipped_labels=skipped, n_not_real=len(seqs) - len(real),
+               # top probability per window: what a confidence gate would see on these signs
+               max_probs=[round(float(v), 5) for v in probs.max(-1)] if len(probs) else [])
     return rep
 
 
@@ -91,7 +93,14 @@ def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str],
 
 
 def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placement: str = "centre",
-                  split_of: str | os.PathLike | None = None) -> dict:
+                  split_of: str | os.PathLike | None = None,
+                  idle_pool: str | os.PathLike | None = None) -> dict:
+    """Metrics on the real rows of `data` (optionally only `split_of`'s test ids).
+
+    placement "live": each sequence is placed at a seeded random offset in the window and padded
+    with real idle frames: from the evaluated rows' own idle sequences when they have any (e.g.
+    the held-out recorder's), else from the set at `idle_pool`.
+    """
     from .dataset import idle_sequences, load_set
     from .train import load_checkpoint
 
@@ -102,7 +111,11 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
         ids = set(load_checkpoint(split_of).get("test_ids", []))
         seqs = [s for s in seqs if str(s.meta.get("id", "")) in ids]
         subset = f"test split of {Path(split_of).name} ({len(ids)} ids)"
-    idle = idle_sequences(load_set(data)) if placement == "live" else None
+    idle = None
+    if placement == "live":
+        idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)
+        if not idle:
+            idle = idle_sequences(load_set(data))
     rep = evaluate_model_on(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
     rep.update(model=str(model_path), data=str(data), subset=subset)
     return rep
@@ -116,10 +129,12 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
                                  "else eval_<model>)")
     p.add_argument("--placement", choices=["centre", "live"], default="centre")
     p.add_argument("--split-of", help="score only the test-split ids of this checkpoint")
+    p.add_argument("--idle-pool", help="set dir with real idle sequences for --placement live when DATA "
+                                       "has none (e.g. the imported cafe_words set)")
 
 
 def run(args: argparse.Namespace) -> int:
-    rep = evaluate_path(args.model, args.data, args.placement, args.split_of)
+    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool)
     out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "

@@ -115,7 +115,8 @@ def _load_data(cfg: TrainConfig):
         if cfg.idle_label is not None:
             idle += idle_sequences(splits.train, label=cfg.idle_label)
         for d in cfg.idle_pool:
-            idle += idle_sequences(load_set(d), label=None)
+            # only the pool's idle-class rows: its signing rows are not idle frames
+            idle += idle_sequences(load_set(d))
     return splits, idle
 
 
