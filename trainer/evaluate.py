@@ -94,7 +94,7 @@ def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str],
 
 def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placement: str = "centre",
                   split_of: str | os.PathLike | None = None,
-                  idle_pool: str | os.PathLike | None = None) -> dict:
+                  idle_pool: str | os.PathLike | None = None, group: str | None = None) -> dict:
     """Metrics on the real rows of `data` (optionally only `split_of`'s test ids).
 
     placement "live": each sequence is placed at a seeded random offset in the window and padded
@@ -111,6 +111,11 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
         ids = set(load_checkpoint(split_of).get("test_ids", []))
         seqs = [s for s in seqs if str(s.meta.get("id", "")) in ids]
         subset = f"test split of {Path(split_of).name} ({len(ids)} ids)"
+    if group is not None:
+        seqs = [s for s in seqs if str(s.meta.get("group", "")) == group]
+        if not seqs:
+            raise SystemExit(f"no sequences of group {group!r} in {data}")
+        subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
     idle = None
     if placement == "live":
         idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)
@@ -129,12 +134,13 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
                                  "else eval_<model>)")
     p.add_argument("--placement", choices=["centre", "live"], default="centre")
     p.add_argument("--split-of", help="score only the test-split ids of this checkpoint")
+    p.add_argument("--group", help="score only rows of this split group (e.g. a cafe_words recorder)")
     p.add_argument("--idle-pool", help="set dir with real idle sequences for --placement live when DATA "
                                        "has none (e.g. the imported cafe_words set)")
 
 
 def run(args: argparse.Namespace) -> int:
-    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool)
+    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
     out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "
