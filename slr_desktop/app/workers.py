@@ -55,30 +55,13 @@ def camera_spec(index: int) -> SourceSpec:
     return SourceSpec("camera", lambda: VideoSource(index), label=f"Camera {index}", camera_index=index)
 
 
-def _seekable_video(path: Path):
-    """A core `VideoSource` plus frame-accurate `seek` (the timeline needs random access)."""
-    import cv2
-
-    from ..core.video import VideoSource
-
-    class SeekableVideo(VideoSource):
-        def seek(self, index: int) -> None:
-            if self._cap is None:
-                return
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, int(index))
-            self.frames_read = int(index)  # keeps file timestamps = index / fps
-            self.ended = False
-
-    return SeekableVideo(str(path))
-
-
 def file_spec(path: str | Path) -> SourceSpec:
     """Probe a video file (raises VideoError when it is unreadable) and describe it."""
-    from ..core.video import probe_video
+    from ..core.video import VideoSource, probe_video
 
     path = Path(path)
     info = probe_video(path)
-    return SourceSpec("file", lambda: _seekable_video(path), label=path.name, path=path,
+    return SourceSpec("file", lambda: VideoSource(path), label=path.name, path=path,
                       fps=float(info.fps) if info.fps and info.fps > 0 else 30.0,
                       frame_count=int(info.frame_count or 0), width=int(info.width), height=int(info.height))
 

@@ -196,12 +196,17 @@ class VideoSource:
 
     def rewind(self) -> None:
         """Start a file again from frame 0 (looping playback); timestamps restart at 0."""
+        self.seek(0)
+
+    def seek(self, frame_index: int) -> None:
+        """Continue a file from `frame_index` (timeline scrubbing); timestamps stay index / fps."""
         import cv2
 
         if self.is_camera or self._cap is None:
             return
-        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-        self.frames_read = 0
+        index = max(0, int(frame_index))
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        self.frames_read = index
         self.ended = False
 
     @property
