@@ -247,10 +247,8 @@ def test_training_killed_with_sigkill_resumes_from_its_checkpoint(cafe3, tmp_pat
     assert [int(r["epoch"]) for r in rows] == list(range(1, epochs + 1))
     assert rows[: len(before)] == before  # nothing lost: the epochs before the kill are kept as they were
     assert (out / "test_metrics.json").is_file() and (out / "best.pt").is_file()
-    leftovers = sorted(p.name for p in out.glob(".*.part"))
-    if leftovers:  # the targets are whole (atomic writes); only the temporary files stay behind
-        pytest.xfail(f"train --resume leaves the temporary files of killed atomic writes: {leftovers} "
-                     f"(extract removes them on resume; train does not yet)")
+    # the targets are whole (atomic writes), and resume removes the temporary files a kill left
+    assert not sorted(p.name for p in out.glob(".*.part"))
 
 
 # --------------------------------------------------------------- shutdown with work in flight
@@ -368,7 +366,7 @@ def _pyside_leaks_none() -> bool:
 @pytest.mark.xfail(_pyside_leaks_none(), strict=True,
                    reason="PySide6 6.12.0 on Python 3.11 drops a reference to None on every void method "
                           "call; a live window aborts ('deallocating None') after ~20-60 s of video. "
-                          "Run on Python >= 3.12, or use another PySide6 release")
+                          "pyproject.toml therefore requires PySide6-Essentials < 6.12")
 def test_live_window_does_not_leak_references_to_none(qtbot, tmp_path):
     """Reference counts of None must not fall while the window plays: at 0 the interpreter aborts."""
     from slr_desktop.app.settings import SettingsStore

@@ -185,6 +185,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     opt = make_optimizer(model, cfg)
     step, start_epoch, history = 0, 1, []
     best = dict(top1=-1.0, loss=float("inf"), epoch=0)
+    for stale in out.glob(".*.part"):  # temp files of atomic writes a killed run left behind
+        stale.unlink(missing_ok=True)
     if resume and (out / "last.pt").is_file():
         ck = load_checkpoint(out / "last.pt")
         if ck["labels"] != labels or ck["model_args"] != mcfg.to_dict():
