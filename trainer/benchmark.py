@@ -53,16 +53,17 @@ def train_step_ms(cfg: ModelConfig, batch: int, steps: int) -> float:
 
 
 def benchmark(d_model: int = 192, n_classes: int = 50, seq_len: int = 64, steps: int = 5,
+              d_state: int = ModelConfig.d_state,
               threads: int = 2, runs: int = 50) -> dict:
     torch.set_num_threads(threads)
     res: dict = dict(d_model=d_model, n_classes=n_classes, seq_len=seq_len, torch_threads_train=threads)
     for scan in ("sequential", "parallel"):
-        cfg = ModelConfig(n_classes=n_classes, seq_len=seq_len, d_model=d_model, scan=scan)
+        cfg = ModelConfig(n_classes=n_classes, seq_len=seq_len, d_model=d_model, d_state=d_state, scan=scan)
         res[f"train_step_ms_{scan}"] = train_step_ms(cfg, 32, steps)
     res["scan_speedup"] = res["train_step_ms_sequential"] / res["train_step_ms_parallel"]
 
     torch.manual_seed(0)
-    model = build_model(ModelConfig(n_classes=n_classes, seq_len=seq_len, d_model=d_model)).eval()
+    model = build_model(ModelConfig(n_classes=n_classes, seq_len=seq_len, d_model=d_model, d_state=d_state)).eval()
     res["parameters"] = sum(p.numel() for p in model.parameters())
     with tempfile.TemporaryDirectory() as tmp:
         path = export_onnx(model, metadata_for(model, [f"c{i}" for i in range(n_classes)], "bench", 30.0),
@@ -98,6 +99,7 @@ def format_table(r: dict) -> str:
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--d-model", type=int, default=192)
+    p.add_argument("--d-state", type=int, default=ModelConfig.d_state)
     p.add_argument("--classes", type=int, default=50)
     p.add_argument("--seq-len", type=int, default=64)
     p.add_argument("--steps", type=int, default=5, help="timed train steps per scan")
@@ -105,7 +107,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    r = benchmark(args.d_model, args.classes, args.seq_len, args.steps, args.threads)
+    r = benchmark(args.d_model, args.classes, args.seq_len, args.steps, threads=args.threads, d_state=args.d_state)
     print(format_table(r))
     if args.json:
         atomic_write_text(args.json, json.dumps(r, indent=1) + "\n")

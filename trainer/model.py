@@ -36,7 +36,7 @@ class ModelConfig:
     n_conv: int = 2
     conv_kernel: int = 5
     n_mamba: int = 2
-    d_state: int = 16
+    d_state: int = 8          # 16 costs ~2.5x train time on 2 CPU cores for no measured gain
     expand: int = 2
     d_conv: int = 4
     dt_rank: int | str = "auto"
