@@ -322,3 +322,14 @@ def test_mirror_applies_to_camera_display_only(qtbot, make_window, small_clip):
     win.mirror_action.setChecked(True)
     win.open_source(str(small_clip))
     assert not win.view.mirrored  # a video file is shown as recorded
+
+
+def test_loop_replays_a_file_after_its_end(qtbot, make_window, small_clip):
+    """Playback → Loop (on for timed demos) starts a finished file over; off, the file stops."""
+    win = make_window(tracker_factory=None)
+    win.loop_action.setChecked(True)
+    win.open_source(str(small_clip))
+    n = win.spec.frame_count
+    qtbot.waitUntil(lambda: win.view.frames_shown > n + 10, timeout=15000)
+    win.loop_action.setChecked(False)
+    qtbot.waitUntil(lambda: not win._playing, timeout=15000)

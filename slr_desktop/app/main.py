@@ -43,6 +43,8 @@ def run(args) -> int:
     app = create_app()
     win = MainWindow(store=SettingsStore())
     win.show()
+    if exit_after is not None:
+        win.loop_action.setChecked(True)  # a timed demo of a short clip keeps playing until the grab
     win.start(source=source, model=model)
 
     if exit_after is not None:

@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         self._action("Back 1 s", lambda: self.step_seconds(-1.0), "Left", menu=play_menu)
         self._action("Forward 1 s", lambda: self.step_seconds(1.0), "Right", menu=play_menu)
         self._action("Restart", lambda: self.seek(0), "Home", menu=play_menu)
+        self.loop_action = self._action("Loop", lambda on: None, "L", checkable=True, menu=play_menu)
         play_menu.addSeparator()
         self.fast_action = self._action("Track Every Frame (as fast as possible)", self.set_fast,
                                         checkable=True, menu=play_menu)
@@ -633,6 +634,10 @@ class MainWindow(QMainWindow):
             self._playing = False
             self.timeline.set_playing(False)
             self.statusBar().showMessage(msg, 3000)
+            if self.loop_action.isChecked() and self.is_file:
+                self.smoother.reset()
+                self.decider.reset()
+                self.toggle_play()  # play at the end starts over
         elif kind == "bundle":
             self.view.set_banner("No landmarks: a MediaPipe model bundle is missing (see the message)")
             self.show_error("MediaPipe model bundle missing", msg)
