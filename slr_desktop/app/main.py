@@ -23,6 +23,11 @@ def create_app():
         app = QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
+    icon = Path(__file__).resolve().parents[2] / "resources" / "slr-desktop.svg"
+    if icon.is_file():  # beside the checkout, like models/ (editable install)
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     theme.apply_dark(app)
     return app
 
