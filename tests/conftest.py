@@ -53,3 +53,14 @@ def random_model(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("models") / "random-test.onnx"
     return build_test_model(out, labels=[f"sign{i}" for i in range(12)], seed=0)
+
+
+@pytest.fixture
+def dialogs():
+    """Error dialogs the app would have shown, as (title, text), instead of real message boxes."""
+    from slr_desktop.app import errors
+
+    shown: list[tuple[str, str]] = []
+    prev = errors.set_dialog_hook(lambda parent, title, text: shown.append((title, text)))
+    yield shown
+    errors.set_dialog_hook(prev)

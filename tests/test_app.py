@@ -39,12 +39,6 @@ def models_dir(tmp_path_factory, random_model) -> Path:
     return d
 
 
-@pytest.fixture
-def dialogs():
-    shown: list[tuple[str, str]] = []
-    prev = errors.set_dialog_hook(lambda parent, title, text: shown.append((title, text)))
-    yield shown
-    errors.set_dialog_hook(prev)
 
 
 @pytest.fixture

@@ -39,14 +39,6 @@ def one_error_line(p: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def dialogs():
-    from slr_desktop.app import errors
-
-    shown: list[tuple[str, str]] = []
-    prev = errors.set_dialog_hook(lambda parent, title, text: shown.append((title, text)))
-    yield shown
-    errors.set_dialog_hook(prev)
 
 
 @pytest.fixture
