@@ -18,7 +18,6 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from slr_desktop.app import errors  # noqa: E402
 from slr_desktop.app.settings import AppSettings, SettingsStore  # noqa: E402
 from slr_desktop.app.workers import SourceSpec  # noqa: E402
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -105,7 +106,8 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
     from .train import load_checkpoint
 
     predict, labels, seq_len, fps, _ = load_predictor(model_path)
-    seqs = load_set(data)
+    all_seqs = load_set(data)
+    seqs = all_seqs
     subset = "all real rows"
     if split_of is not None:
         ids = set(load_checkpoint(split_of).get("test_ids", []))
@@ -114,13 +116,13 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
     if group is not None:
         seqs = [s for s in seqs if str(s.meta.get("group", "")) == group]
         if not seqs:
-            raise SystemExit(f"no sequences of group {group!r} in {data}")
+            raise ValueError(f"no sequences of group {group!r} in {data}")
         subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
     idle = None
     if placement == "live":
         idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)
         if not idle:
-            idle = idle_sequences(load_set(data))
+            idle = idle_sequences(all_seqs)
     rep = evaluate_model_on(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
     rep.update(model=str(model_path), data=str(data), subset=subset)
     return rep
@@ -140,7 +142,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
+    try:
+        rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
+    except ValueError as e:
+        print(f"slr-train evaluate: error: {e}", file=sys.stderr)
+        return 2
     out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "
