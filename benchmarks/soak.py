@@ -102,7 +102,7 @@ def summarise(samples: list[tuple[float, float]]) -> dict:
 
 def soak_threads(clip: Path, model: Path | None, seconds: float, warmup: float, every: float,
                  classify_every: int) -> dict:
-    from slr_desktop.benchmark import measure_live
+    from slr_desktop.app.session import measure_live
 
     samples: list[tuple[float, float]] = []
     nones: list[tuple[float, int]] = []
@@ -123,11 +123,11 @@ def soak_window(clip: Path, model: Path | None, seconds: float, warmup: float, e
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
 
-    from slr_desktop.app import errors
+    from slr_desktop.app import dialogs as errors
     from slr_desktop.app.main import create_app
+    from slr_desktop.app.main_window import MainWindow
     from slr_desktop.app.settings import SettingsStore
-    from slr_desktop.app.window import MainWindow
-    from slr_desktop.benchmark import looping_spec
+    from slr_desktop.app.sources import looping_spec
 
     dialogs: list[tuple[str, str]] = []
     errors.set_dialog_hook(lambda parent, title, text: dialogs.append((title, text)))
@@ -234,18 +234,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.minutes <= 0:
         p.error("--minutes must be > 0")
 
-    from slr_desktop.classify import native_stderr_silenced, one_line
-    from slr_desktop.core.bundles import BundleError
-    from slr_desktop.core.runtime import ModelError
-    from slr_desktop.core.video import VideoError
+    from slr_desktop.core.errors import run_cli
 
-    try:
-        with native_stderr_silenced():
-            res = run(args.clip, args.model, args.minutes, args.warmup, args.sample, args.window,
-                      args.classify_every, args.pin_none)
-    except (VideoError, ModelError, BundleError) as e:
-        print(f"soak: error: {one_line(e)}", file=sys.stderr)
-        return 2
+    return run_cli("soak", lambda: _run_and_report(args))
+
+
+def _run_and_report(args: argparse.Namespace) -> int:
+    from slr_desktop.classify import native_stderr_silenced
+
+    with native_stderr_silenced():
+        res = run(args.clip, args.model, args.minutes, args.warmup, args.sample, args.window,
+                  args.classify_every, args.pin_none)
     r, live = res["rss"], res["live"]
     print(f"soak ({res['mode']}): {live.get('seconds', 0):.0f} s after {res['warmup_s']:.0f} s warm-up, "
           f"{live.get('frames_processed', 0)} frames processed, {live.get('frames_dropped', 0)}/"

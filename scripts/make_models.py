@@ -94,7 +94,7 @@ def fmt(m: dict) -> dict:
 
 def split_idle(cafe: Path, data: Path) -> tuple[Path, Path]:
     """Copy cafe_words' tracked idle rows into one dir per recorder (training pool / held out)."""
-    from trainer.dataset import idle_sequences, load_set
+    from trainer.landmark_sets import idle_sequences, load_set
 
     train_dir, held_dir = data / "idle_dmohazab", data / "idle_TheCamNelson"
     if not (train_dir / "done").exists():
@@ -107,14 +107,14 @@ def split_idle(cafe: Path, data: Path) -> tuple[Path, Path]:
     return train_dir, held_dir
 
 
-def idle_gate(model: Path, idle_dir: Path, seq_len_fps: tuple[int, float]) -> dict:
+def idle_gate(model: Path, idle_dir: Path) -> dict:
     """Fraction of real idle windows whose top probability stays under each threshold."""
     from slr_desktop.core.runtime import Classifier
     from slr_desktop.core.window import fit_window, resample
-    from trainer.dataset import load_set
+    from trainer.landmark_sets import load_set
 
     clf = Classifier(model)
-    seq_len, fps = seq_len_fps
+    seq_len, fps = clf.meta.seq_len, clf.meta.fps   # the window the model itself declares
     maxp = []
     for s in load_set(idle_dir):
         pts, mk, _ = resample(s, fps)
@@ -158,7 +158,7 @@ def wlasl_lane(a: argparse.Namespace, idle_train: Path, idle_held: Path) -> dict
         onnx = out / "fold.onnx"
         if not onnx.exists():
             slr_train("export", str(best), str(onnx), "--name", f"wlasl50-fold{k}")
-        gates.append(idle_gate(onnx, idle_held, (64, 30.0)))
+        gates.append(idle_gate(onnx, idle_held))
         accept.append(sign_acceptance(out / "aligned_metrics.json"))
         log(f"wlasl50 fold {k}: aligned {fig(aligned[-1])} live {fig(live[-1])} idle-gate {gates[-1]}")
     out = a.runs / "wlasl50-final"

@@ -8,8 +8,8 @@ Passes (each over every decoded frame of the clip, `--repeat` times):
 2. the tracker again with pose and hands one after the other (`TrackerConfig(parallel=False)`) on
    the same decoded frames: what the second thread buys.
 3. features alone (`RingWindow.push` + `snapshot`, the live window build) on the tracked frames,
-   and the classifier alone at batch 1 on one intra-op thread (as the app runs it); torch eager on
-   the same architecture for comparison when torch is installed.
+   and the classifier alone at batch 1 on one intra-op thread (as the app runs it). (torch eager
+   vs onnxruntime is `slr-train benchmark`'s comparison: the app never imports torch.)
 4. `classify_video` on the clip, as `slr-desktop classify` runs it: real-time factor
    = clip duration / wall time (> 1 is faster than real time).
 5. live: the app's threads (`LiveSession`: capture thread paced at the clip's fps, landmark worker,
@@ -33,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .classify import native_stderr_silenced, one_line
-from .core.bundles import BundleError
-from .core.runtime import ModelError
+from .app.session import default_tracker_factory, measure_live
+from .classify import native_stderr_silenced
+from .core.errors import run_cli
+from .core.timing import stats
 from .core.video import VideoError, VideoSource, probe_video
 
 PROG = "slr-desktop benchmark"
@@ -52,73 +53,17 @@ TARGETS = (
 )
 
 
-def stats(ms: list[float] | np.ndarray) -> dict:
-    """Median / p90 / mean ms of per-item timings and the rate that the median implies."""
-    a = np.asarray(ms, np.float64)
-    if a.size == 0:
-        return {"n": 0}
-    med = float(np.median(a))
-    return {"n": int(a.size), "median_ms": round(med, 3), "p90_ms": round(float(np.percentile(a, 90)), 3),
-            "mean_ms": round(float(a.mean()), 3), "fps": round(1000.0 / med, 1) if med > 0 else None}
-
-
-class LoopingVideo:
-    """A video file played in an endless loop as one continuous stream, like a camera that keeps
-    showing the same clip: timestamps keep increasing across the loops (`FrameSource` protocol)."""
-
-    def __init__(self, path: str | os.PathLike) -> None:
-        self._src = VideoSource(path)
-        self.fps = self._src.fps
-        self.loops = 0
-        self._offset_ms = 0
-        self._last_ms = -1
-
-    def read(self) -> tuple[np.ndarray, int] | None:
-        item = self._src.read()
-        if item is None:
-            if self._src.frames_read == 0:
-                return None  # nothing decodes: end instead of spinning
-            self._offset_ms = self._last_ms + int(round(1000.0 / self.fps))
-            self._src.rewind()
-            self.loops += 1
-            item = self._src.read()
-            if item is None:
-                return None
-        bgr, ts = item
-        self._last_ms = ts + self._offset_ms
-        return bgr, self._last_ms
-
-    def release(self) -> None:
-        self._src.release()
-
-
-def looping_spec(path: str | os.PathLike):
-    """A `SourceSpec` for the app's capture thread that plays `path` in a loop at its own fps."""
-    from .app.workers import SourceSpec
-
-    path = Path(path)
-    info = probe_video(path)
-    return SourceSpec("file", lambda: LoopingVideo(path), label=f"{path.name} (looped)", path=path,
-                      fps=info.fps, frame_count=0, width=info.width, height=info.height)
-
-
 # ------------------------------------------------------------------------------- passes
-def _tracker(parallel: bool, pose_model: str, bundle_dir):
-    from .core.tracker import Tracker, TrackerConfig
-
-    return Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir, parallel=parallel))
-
-
 def end_to_end_pass(path: Path, clf, pose_model: str, bundle_dir, repeat: int) -> dict:
     """Decode + LivePipeline.process (parallel tracker, classifier every frame) per frame."""
-    from .app.pipeline import CapturedFrame, LivePipeline
+    from .app.live import CapturedFrame, LivePipeline
 
     rec: dict[str, list[float]] = {k: [] for k in ("decode", "pose", "hands", "landmarks",
                                                    "features_classifier", "end_to_end")}
     frames: list[tuple[np.ndarray, int]] = []
     landmarks = []
     wall_track = 0.0
-    with _tracker(True, pose_model, bundle_dir) as tracker:
+    with default_tracker_factory(pose_model, bundle_dir, parallel=True) as tracker:
         pipe = LivePipeline(tracker, clf, classify_every=1)
         for rep in range(repeat):
             pipe.reset()
@@ -159,7 +104,7 @@ def end_to_end_pass(path: Path, clf, pose_model: str, bundle_dir, repeat: int) -
 def serial_pass(frames: list[tuple[np.ndarray, int]], pose_model: str, bundle_dir, repeat: int) -> dict:
     """The tracker with pose then hands on one thread, on already decoded frames."""
     rec: dict[str, list[float]] = {"pose": [], "hands": [], "landmarks": [], "cpu": []}
-    with _tracker(False, pose_model, bundle_dir) as tracker:
+    with default_tracker_factory(pose_model, bundle_dir, parallel=False) as tracker:
         for rep in range(repeat):
             for i, (bgr, ts) in enumerate(frames):
                 c0 = time.process_time()
@@ -208,40 +153,6 @@ def classifier_pass(clf, window, runs: int) -> dict:
     return stats(ms), stats(cpu)
 
 
-def torch_pass(clf, window, runs: int) -> tuple[dict | None, str]:
-    """torch eager, 1 thread, batch 1, on the model's architecture (from its metadata) with random
-    weights: the .onnx carries no torch weights, and latency does not depend on the values."""
-    import importlib.util
-
-    if importlib.util.find_spec("torch") is None:
-        return None, "torch is not installed: skipped"
-    if not clf.meta.model_config:
-        return None, "the model's metadata has no model_config: skipped"
-    try:
-        import torch
-
-        from trainer.model import build_model
-    except ImportError as e:
-        return None, f"the trainer is not importable ({e}): skipped"
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        torch.manual_seed(0)
-        model = build_model(dict(clf.meta.model_config)).eval()
-        pts, mask = (torch.from_numpy(np.ascontiguousarray(a, np.float32)[None]) for a in window)
-        ms = []
-        with torch.no_grad():
-            for _ in range(5):
-                model(pts, mask)
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                torch.softmax(model(pts, mask), -1)
-                ms.append((time.perf_counter() - t0) * 1000.0)
-    finally:
-        torch.set_num_threads(threads)
-    return stats(ms), "same architecture from the model's model_config, random weights, 1 thread"
-
-
 def classify_pass(path: Path, model_path: Path, pose_model: str, bundle_dir, repeat: int) -> dict:
     from .classify import classify_video
 
@@ -257,70 +168,6 @@ def classify_pass(path: Path, model_path: Path, pose_model: str, bundle_dir, rep
     return {"wall_s": round(wall, 3), "duration_s": duration, "frames": res.video["frames"],
             "realtime_factor": round(duration / wall, 3) if wall > 0 else None,
             "tracking_s_approx": round(tracking, 3), "setup_and_windows_s_approx": round(max(0.0, wall - tracking), 3)}
-
-
-def measure_live(path: str | os.PathLike, model_path: str | os.PathLike | None, seconds: float,
-                 warmup_s: float = 1.0, classify_every: int = 2, pose_model: str = "lite",
-                 bundle_dir=None, sample=None, sample_every_s: float = 0.0) -> dict:
-    """Run the app's threads (no Qt) on `path` looped, paced at its fps, for `seconds` after warm-up.
-
-    `sample(elapsed_s)`, if given, is called about every `sample_every_s` seconds from this thread
-    (the soak test samples memory with it). Returns latency figures, counts and the stop time.
-    """
-    from .app.workers import LiveSession, SessionCallbacks
-    from .core.runtime import Classifier
-
-    records: list[tuple[float, float, bool]] = []   # (t, capture->result ms, classified)
-    events: list[tuple[str, str]] = []
-
-    def on_result(r) -> None:
-        now = time.perf_counter()
-        records.append((now, (now - r.captured_at) * 1000.0, r.probs is not None))
-
-    session = LiveSession(SessionCallbacks(result=on_result, event=lambda k, m: events.append((k, m))),
-                          tracker_factory=lambda: _tracker(True, pose_model, bundle_dir),
-                          classify_every=classify_every)
-    session.set_classifier(Classifier(model_path) if model_path else None)
-    spec = looping_spec(path)
-    session.open(spec)
-    cap_worker = session.capture
-    try:
-        session.worker.tracker_ready.wait(60)
-        t_start = time.perf_counter()
-        while time.perf_counter() - t_start < warmup_s:
-            time.sleep(0.05)
-        t_warm = time.perf_counter()
-        base = (session.capture_meter.count, session.landmark_meter.count, session.dropped)
-        next_sample = 0.0
-        while (elapsed := time.perf_counter() - t_warm) < seconds:
-            if sample is not None and elapsed >= next_sample:
-                sample(elapsed)
-                next_sample += sample_every_s
-            time.sleep(min(0.05, max(0.0, seconds - elapsed)))
-            if session.worker is not None and not session.worker.is_alive():
-                break
-        if sample is not None:
-            sample(time.perf_counter() - t_warm)
-        t_end = time.perf_counter()
-        counts = (session.capture_meter.count - base[0], session.landmark_meter.count - base[1],
-                  session.dropped - base[2])
-        loops = getattr(cap_worker.source if cap_worker is not None else None, "loops", None)
-    finally:
-        stop_s = session.stop(timeout=2.0)
-    steady = [(ms, c) for t, ms, c in records if t_warm <= t <= t_end]
-    lat_all = [ms for ms, _ in steady]
-    lat_cls = [ms for ms, c in steady if c]
-    span = max(1e-9, t_end - t_warm)
-    return {
-        "seconds": round(span, 2), "warmup_s": warmup_s, "classify_every": classify_every,
-        "source_fps": round(spec.fps, 3), "frames_captured": counts[0], "frames_processed": counts[1],
-        "frames_dropped": counts[2], "processed_fps": round(counts[1] / span, 2),
-        "drop_fraction": round(counts[2] / counts[0], 4) if counts[0] else 0.0,
-        "latency_all": stats(lat_all), "latency_classified": stats(lat_cls),
-        "loops": loops, "stop_s": round(stop_s, 3),
-        "threads_left": [t.name for t in session.alive_threads],
-        "events": events[:20],
-    }
 
 
 # ---------------------------------------------------------------------------- reporting
@@ -344,7 +191,7 @@ def format_table(res: dict) -> str:
              ("landmarks_serial_cpu", "  CPU time per frame, serial"),
              ("features", "features (window build)"), ("classifier", "classifier ORT 1 thread b1"),
              ("classifier_cpu", "  CPU time per run (ORT)"),
-             ("classifier_torch", "classifier torch 1 thread b1"), ("features_classifier", "features + classifier"),
+             ("features_classifier", "features + classifier"),
              ("end_to_end", "end to end (decode..probs)")]
     for key, label in names:
         s = st.get(key)
@@ -354,11 +201,7 @@ def format_table(res: dict) -> str:
         lines.append(f"{label:<34}{s['median_ms']:>10.2f}{s['p90_ms']:>9.2f}{fps}")
     lines += ["", f"landmark throughput: {res['landmarks_fps']:.1f} FPS parallel, "
                   f"{res['landmarks_fps_serial']:.1f} FPS serial (x{res['parallel_speedup']:.2f})"]
-    if res.get("classifier_torch_ms") is not None:
-        lines.append(f"classifier: ORT {res['classifier_ms']:.2f} ms vs torch {res['classifier_torch_ms']:.2f} ms "
-                     f"({res['torch_note']})")
-    else:
-        lines.append(f"classifier: ORT {res['classifier_ms']:.2f} ms (torch: {res['torch_note']})")
+    lines.append(f"classifier: ORT {res['classifier_ms']:.2f} ms (torch: {res['torch_note']})")
     c = res["classify"]
     lines.append(f"classify_video: {c['wall_s']:.2f} s for {c['duration_s']:.2f} s of video "
                  f"= {res['classify_realtime_factor']:.2f}x real time (about {c['tracking_s_approx']:.2f} s "
@@ -382,7 +225,7 @@ def format_table(res: dict) -> str:
 
 def benchmark(video: str | os.PathLike, model: str | os.PathLike | None = None, repeat: int = 1,
               live_seconds: float = 5.0, pose_model: str = "lite", bundle_dir=None,
-              classifier_runs: int = CLASSIFIER_RUNS, torch_compare: bool = True) -> dict:
+              classifier_runs: int = CLASSIFIER_RUNS) -> dict:
     """All the figures as one JSON-ready dict. Raises VideoError / ModelError / BundleError."""
     from .classify import model_info
     from .core.model_registry import default_model
@@ -403,15 +246,12 @@ def benchmark(video: str | os.PathLike, model: str | os.PathLike | None = None, 
     ser = serial_pass(frames, pose_model, bundle_dir, repeat)
     feat, window = features_pass(landmarks, clf, repeat)
     ort, ort_cpu = classifier_pass(clf, window, classifier_runs)
-    tch, note = torch_pass(clf, window, classifier_runs) if torch_compare else (None, "not requested")
     stages = {"decode": e2e["decode"], "pose": e2e["pose"], "hands": e2e["hands"],
               "landmarks_parallel": e2e["landmarks"], "landmarks_serial": ser["landmarks"],
               "landmarks_serial_cpu": ser["cpu"],
               "pose_serial": ser["pose"], "hands_serial": ser["hands"], "features": feat, "classifier": ort,
               "classifier_cpu": ort_cpu,
               "features_classifier": e2e["features_classifier"], "end_to_end": e2e["end_to_end"]}
-    if tch is not None:
-        stages["classifier_torch"] = tch
     res["stages"] = stages
     res["landmarks_fps"] = round(e2e["_throughput_fps"], 2)
     res["landmarks_fps_serial"] = round(ser["_throughput_fps"], 2)
@@ -419,8 +259,8 @@ def benchmark(video: str | os.PathLike, model: str | os.PathLike | None = None, 
         if res["landmarks_fps_serial"] else None
     res["classifier_ms"] = ort["median_ms"]
     res["classifier_cpu_ms"] = ort_cpu["median_ms"]
-    res["classifier_torch_ms"] = tch["median_ms"] if tch else None
-    res["torch_note"] = note
+    res["classifier_torch_ms"] = None
+    res["torch_note"] = "skipped: torch eager vs onnxruntime is measured by `slr-train benchmark`"
     res["end_to_end_fps"] = e2e["end_to_end"].get("fps")
     res["classify"] = classify_pass(path, model_path, pose_model, bundle_dir, repeat)
     res["classify_realtime_factor"] = res["classify"]["realtime_factor"]
@@ -446,7 +286,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds of live-pipeline latency measurement on the looped clip (0 = skip; default 5)")
     p.add_argument("--pose-model", choices=("lite", "full"), default="lite")
     p.add_argument("--bundle-dir", metavar="DIR", help="folder with the MediaPipe .task bundles")
-    p.add_argument("--no-torch", action="store_true", help="skip the torch latency comparison")
     p.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
     return p
 
@@ -456,23 +295,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or args.live < 0:
         print(f"{PROG}: error: --repeat must be >= 1 and --live >= 0", file=sys.stderr)
         return EXIT_ERROR
-    try:
+
+    def body() -> int:
         with native_stderr_silenced(not args.verbose):
-            res = benchmark(args.video, args.model, args.repeat, args.live, args.pose_model, args.bundle_dir,
-                            torch_compare=not args.no_torch)
-    except (VideoError, ModelError, BundleError) as e:
-        print(f"{PROG}: error: {one_line(e)}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    print(format_table(res))
-    if args.json:
-        from .core.atomic import atomic_write_text
+            res = benchmark(args.video, args.model, args.repeat, args.live, args.pose_model, args.bundle_dir)
+        print(format_table(res))
+        if args.json:
+            from .core.atomic import atomic_write_text
 
-        atomic_write_text(args.json, json.dumps(res, indent=1) + "\n")
-        print(f"figures written to {args.json}")
-    return 0
+            atomic_write_text(args.json, json.dumps(res, indent=1) + "\n")
+            print(f"figures written to {args.json}")
+        return 0
+
+    return run_cli(PROG, body)
 
 
-__all__ = ["LoopingVideo", "benchmark", "format_table", "looping_spec", "main", "measure_live", "stats"]
+__all__ = ["benchmark", "format_table", "main"]

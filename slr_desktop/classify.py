@@ -26,12 +26,11 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from .core.bundles import BundleError
-from .core.runtime import Classifier, ModelError, Prediction
-from .core.video import VideoError, VideoInfo, probe_video
+from .core.errors import EXIT_ERROR, EXIT_OK, run_cli
+from .core.runtime import Classifier, Prediction
+from .core.video import VideoInfo, probe_video
 
-EXIT_OK = 0
-EXIT_ERROR = 2
+PROG = "slr-desktop classify"
 BATCH = 32
 
 
@@ -132,8 +131,8 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
                    stride: int = 8, pose_model: str = "lite", progress: IO[str] | None = None,
                    bundle_dir: str | os.PathLike | None = None) -> ClipResult:
     """Library entry for one clip. Raises VideoError / ModelError / BundleError (one-line)."""
+    from .core.clip import timing_summary, track_video
     from .core.model_registry import default_model
-    from .core.pipeline import timing_summary, track_video
     from .core.tracker import Tracker, TrackerConfig
 
     info: VideoInfo = probe_video(path)
@@ -202,34 +201,25 @@ def _print_table(res: ClipResult, out: IO[str]) -> None:
               f"(pose {t.get('pose_ms_median', 0):.1f}, hands {t.get('hands_ms_median', 0):.1f})", file=out)
 
 
-def one_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
-
-
 def run(args: argparse.Namespace) -> int:
     """CLI body: returns the exit code; errors are one line on stderr."""
     if args.top < 1 or args.stride < 1:
-        print("slr-desktop classify: error: --top and --stride must be >= 1", file=sys.stderr)
+        print(f"{PROG}: error: --top and --stride must be >= 1", file=sys.stderr)
         return EXIT_ERROR
-    try:
+
+    def body() -> int:
         with native_stderr_silenced(not args.verbose) as err:
             res = classify_video(args.video, args.model, args.top, args.stride, args.pose_model,
-                                 progress=None if args.no_progress else err,
-                                 bundle_dir=args.bundle_dir)
-    except (VideoError, ModelError, BundleError) as e:
-        print(f"slr-desktop classify: error: {one_line(e)}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("slr-desktop classify: interrupted", file=sys.stderr)
-        return 130
-    if args.json:
-        json.dump(res.to_json_dict(), sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        _print_table(res, sys.stdout)
-    sys.stdout.flush()
-    return EXIT_OK
+                                 progress=None if args.no_progress else err, bundle_dir=args.bundle_dir)
+        if args.json:
+            json.dump(res.to_json_dict(), sys.stdout)
+            sys.stdout.write("\n")
+        else:
+            _print_table(res, sys.stdout)
+        sys.stdout.flush()
+        return EXIT_OK
+
+    return run_cli(PROG, body)
 
 
 __all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_sequence",

@@ -58,7 +58,7 @@ def random_model(tmp_path_factory) -> Path:
 @pytest.fixture
 def dialogs():
     """Error dialogs the app would have shown, as (title, text), instead of real message boxes."""
-    from slr_desktop.app import errors
+    from slr_desktop.app import dialogs as errors
 
     shown: list[tuple[str, str]] = []
     prev = errors.set_dialog_hook(lambda parent, title, text: shown.append((title, text)))

@@ -19,7 +19,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from slr_desktop.app.settings import AppSettings, SettingsStore  # noqa: E402
-from slr_desktop.app.workers import SourceSpec  # noqa: E402
+from slr_desktop.app.sources import SourceSpec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def models_dir(tmp_path_factory, random_model) -> Path:
 @pytest.fixture
 def make_window(qtbot, tmp_path, monkeypatch, models_dir, dialogs):
     from slr_desktop.app import theme
-    from slr_desktop.app.window import MainWindow
+    from slr_desktop.app.main_window import MainWindow
 
     monkeypatch.setenv("SLR_MODELS_DIR", str(models_dir))
     monkeypatch.setenv("SLR_DEFAULT_MODEL", "alpha")
@@ -245,7 +245,7 @@ def test_unreadable_video_dialog(qtbot, make_window, tmp_path, dialogs):
 
 def test_missing_bundle_dialog_says_where_it_looked(qtbot, make_window, tmp_path, monkeypatch, dialogs,
                                                     small_clip):
-    from slr_desktop.app.window import default_tracker_factory
+    from slr_desktop.app.session import default_tracker_factory
     from slr_desktop.core import bundles
 
     empty = tmp_path / "no_bundles"

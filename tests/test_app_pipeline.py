@@ -8,9 +8,12 @@ import time
 import numpy as np
 import pytest
 
-from slr_desktop.app.pipeline import (CapturedFrame, LatestSlot, LivePipeline, PredictionSmoother,
-                                      RateMeter, SignDecider)
-from slr_desktop.app.workers import CaptureWorker, LiveSession, SessionCallbacks, SourceSpec
+from slr_desktop.app.capture import CaptureWorker
+from slr_desktop.app.events import SessionCallbacks
+from slr_desktop.app.live import CapturedFrame, LatestSlot, LivePipeline, RateMeter
+from slr_desktop.app.presenter import PredictionSmoother, SignDecider
+from slr_desktop.app.session import LiveSession
+from slr_desktop.app.sources import SourceSpec
 from slr_desktop.core.landmarks import LandmarkFrame
 from slr_desktop.core.layout import LAYOUT
 
@@ -185,7 +188,7 @@ def test_camera_that_never_opens_reports_no_camera():
 
 
 def test_file_paced_at_its_fps_and_fast_mode_drops_nothing(small_clip):
-    from slr_desktop.app.workers import file_spec
+    from slr_desktop.app.sources import file_spec
 
     spec = file_spec(small_clip)
     # paced: 15 frames of a 29.97 fps file take about half a second
@@ -236,8 +239,8 @@ def test_session_stops_threads_and_closes_tracker_fast():
 @pytest.mark.slow
 def test_real_tracker_session_shutdown_under_a_second(signing_clip):
     """MediaPipe and a real file: stop() joins both threads and closes the graphs in < 1 s."""
-    from slr_desktop.app.window import default_tracker_factory
-    from slr_desktop.app.workers import file_spec
+    from slr_desktop.app.session import default_tracker_factory
+    from slr_desktop.app.sources import file_spec
 
     results = []
     s = LiveSession(SessionCallbacks(result=results.append), tracker_factory=default_tracker_factory)

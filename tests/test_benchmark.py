@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slr_desktop.benchmark import LoopingVideo, stats
-from slr_desktop.core.video import VideoSource
+from slr_desktop.core.timing import stats
+from slr_desktop.core.video import LoopingVideo, VideoSource
 
 ROOT = Path(__file__).resolve().parents[1]
 

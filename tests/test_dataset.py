@@ -11,9 +11,10 @@ import pytest
 from slr_desktop.core.layout import LAYOUT
 from slr_desktop.core.window import fit_window, resample
 from trainer import importers as I
-from trainer.augment import AugmentConfig
-from trainer.dataset import (CACHE_NAME, SplitConfig, WindowDataset, body_frame, build_splits,
-                             idle_sequences, live_condition_windows, load_set, safe_name)
+from trainer.augment import AugmentConfig, body_frame
+from trainer.dataset import WindowDataset, live_condition_windows
+from trainer.landmark_sets import CACHE_NAME, idle_sequences, load_set, safe_name
+from trainer.splits import SplitConfig, build_splits
 
 SEQ_LEN, FPS = 32, 15.0
 

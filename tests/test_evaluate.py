@@ -5,13 +5,12 @@ import json
 
 import numpy as np
 import pytest
+from test_train import LABELS, cafe3, tiny_config  # noqa: F401  (module fixture reused)
 
 from trainer.cli import main
 from trainer.export import export_checkpoint
 from trainer.metrics import confusion_matrix, macro_f1, per_class, topk_accuracy
 from trainer.train import train
-
-from test_train import LABELS, cafe3, tiny_config  # noqa: F401  (module fixture reused)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from slr_desktop.core.landmarks import LandmarkSequence
-from trainer.dataset import load_set
 from trainer.extract import FAILURES_NAME, find_jobs
+from trainer.landmark_sets import load_set
 
 # small real clips (288x192 WLASL, 22-38 frames) + one corrupt file
 CLIPS = {"24955.mp4": "go", "01377.mp4": "../x", "15296.mp4": "a/b"}

@@ -19,8 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slr_desktop.app.pipeline import LatestSlot, RateMeter
-from slr_desktop.app.workers import CaptureWorker, LiveSession, SessionCallbacks, SourceSpec, camera_spec
+from slr_desktop.app.capture import CaptureWorker
+from slr_desktop.app.events import SessionCallbacks
+from slr_desktop.app.live import LatestSlot, RateMeter
+from slr_desktop.app.session import LiveSession
+from slr_desktop.app.sources import SourceSpec, camera_spec
 from slr_desktop.core.runtime import Classifier, ModelError
 from slr_desktop.core.video import VideoError, VideoSource
 
@@ -85,8 +88,8 @@ def _broken(kind: str, tmp_path: Path, signing_clip: Path) -> Path:
 @pytest.mark.parametrize("kind", ["zero-length", "text", "random", "truncated"])
 def test_unusable_video_in_the_app_is_a_dialog_and_the_app_stays_up(qtbot, tmp_path, dialogs, kind,
                                                                     signing_clip, small_clip):
+    from slr_desktop.app.main_window import MainWindow
     from slr_desktop.app.settings import SettingsStore
-    from slr_desktop.app.window import MainWindow
 
     win = MainWindow(store=SettingsStore(tmp_path / "s.ini"), tracker_factory=None)
     qtbot.addWidget(win)
@@ -154,8 +157,8 @@ def test_wrong_layout_model_cli_and_app_keeps_previous(qtbot, tmp_path, random_m
     line = one_error_line(run_cli("classify", small_clip, "--model", bad))
     assert "other.onnx" in line and "x/v9" in line
 
+    from slr_desktop.app.main_window import MainWindow
     from slr_desktop.app.settings import SettingsStore
-    from slr_desktop.app.window import MainWindow
 
     win = MainWindow(store=SettingsStore(tmp_path / "s.ini"), tracker_factory=None)
     qtbot.addWidget(win)
@@ -202,7 +205,7 @@ def _log_rows(path: Path) -> list[dict]:
 
 @pytest.mark.slow
 def test_training_killed_with_sigkill_resumes_from_its_checkpoint(cafe3, tmp_path):
-    from trainer.train import load_checkpoint
+    from trainer.checkpoint import load_checkpoint
 
     out = tmp_path / "run"
     epochs = 8
@@ -274,7 +277,7 @@ class PacedCamera:
     """A real clip, looped and delivered at its frame rate, standing in for a webcam."""
 
     def __init__(self, path: Path) -> None:
-        from slr_desktop.benchmark import LoopingVideo
+        from slr_desktop.core.video import LoopingVideo
 
         self.src = LoopingVideo(path)
         self.period = 1.0 / self.src.fps
@@ -297,7 +300,7 @@ class PacedCamera:
 def test_shutdown_with_frames_in_flight(kind, random_model, signing_clip, thread_errors):
     """Stop while MediaPipe is inside `track` on a 640x480 frame: under a second, no exception,
     the source released, the tracker's graphs closed, no thread left."""
-    from slr_desktop.benchmark import looping_spec
+    from slr_desktop.app.sources import looping_spec
 
     trackers: list[WatchedTracker] = []
     sources: list = []
@@ -361,8 +364,8 @@ def _pyside_leaks_none() -> bool:
                           "pyproject.toml therefore requires PySide6-Essentials < 6.12")
 def test_live_window_does_not_leak_references_to_none(qtbot, tmp_path):
     """Reference counts of None must not fall while the window plays: at 0 the interpreter aborts."""
+    from slr_desktop.app.main_window import MainWindow
     from slr_desktop.app.settings import SettingsStore
-    from slr_desktop.app.window import MainWindow
 
     class Cam:
         def __init__(self):

@@ -15,7 +15,7 @@ import pytest
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 from trainer import importers as I
-from trainer.dataset import INDEX_NAME
+from trainer.landmark_sets import INDEX_NAME
 
 CAFE_LABELS = ["-", "a", "can"]
 WLASL_LABELS = ["accident", "all", "apple"]

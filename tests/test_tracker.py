@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import CLIPS
 
+from slr_desktop.core.clip import timing_summary, track_video
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
-from slr_desktop.core.pipeline import timing_summary, track_video
 from slr_desktop.core.tracker import HANDEDNESS_TO_PART, Tracker, TrackerConfig, assign_hands
 from slr_desktop.core.video import VideoSource
-
-from conftest import CLIPS
 
 # small real clips (288x192) with two-handed and one-handed signs; 24955 'go', 01586 'agreement'
 CLIP_NAMES = ("24955.mp4", "01586.mp4")

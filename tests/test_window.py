@@ -7,7 +7,13 @@ import pytest
 from slr_desktop.core.landmarks import LandmarkFrame, LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 from slr_desktop.core.window import (
-    RingWindow, fit_window, resample, resample_indices, to_model_coords, window_spans, windows_for,
+    RingWindow,
+    fit_window,
+    resample,
+    resample_indices,
+    to_model_coords,
+    window_spans,
+    windows_for,
 )
 
 N = LAYOUT.n_points

@@ -64,12 +64,28 @@ class AugmentConfig:
         return d
 
 
-def body_centre(points: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """(2,) x, y centre: mean shoulder midpoint, else the mean of all present points."""
+def body_frame(points: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Mean shoulder midpoint (2,) and shoulder width over frames with both shoulders, or None.
+
+    The one shoulder-centre helper of the trainer: augmentation rotates about it, idle padding
+    is aligned to it.
+    """
     ls, rs = LAYOUT.left_shoulder, LAYOUT.right_shoulder
     ok = (mask[:, ls] > 0) & (mask[:, rs] > 0)
-    if ok.any():
-        return ((points[ok, ls, :2] + points[ok, rs, :2]) / 2).mean(0)
+    if not ok.any():
+        return None
+    a, b = points[ok, ls, :2], points[ok, rs, :2]
+    width = float(np.linalg.norm(a - b, axis=-1).mean())
+    if width <= 1e-6:
+        return None
+    return ((a + b) / 2).mean(0), width
+
+
+def body_centre(points: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(2,) x, y centre: the shoulder midpoint (`body_frame`), else the mean of all present points."""
+    frame = body_frame(points, mask)
+    if frame is not None:
+        return frame[0]
     present = mask > 0
     if present.any():
         return points[present][:, :2].mean(0)
@@ -193,4 +209,4 @@ def mirror(pts: np.ndarray, m: np.ndarray, perm: np.ndarray | None = None) -> tu
     return np.where(mask[..., None] > 0, out, 0.0).astype(np.float32), mask.astype(np.float32)
 
 
-__all__ = ["AugmentConfig", "Augmenter", "body_centre", "mirror"]
+__all__ = ["AugmentConfig", "Augmenter", "body_centre", "body_frame", "mirror"]

@@ -11,29 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from slr_desktop.core.atomic import atomic_write_text
 from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, OUTPUT_PROBS
+from slr_desktop.core.runtime import make_session
+from slr_desktop.core.timing import median_ms
+from slr_desktop.core.video import DEFAULT_FPS
 
-from .export import _ort_session, export_onnx, metadata_for, synthetic_inputs
+from .errors import command
+from .export import export_onnx, metadata_for, synthetic_inputs
 from .model import ModelConfig, build_model
-
-
-def _median_ms(fn, runs: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1000.0)
 
 
 def train_step_ms(cfg: ModelConfig, batch: int, steps: int) -> float:
@@ -49,7 +40,7 @@ def train_step_ms(cfg: ModelConfig, batch: int, steps: int) -> float:
         loss.backward()
         opt.step()
 
-    return _median_ms(step, steps, warmup=1)
+    return median_ms(step, steps, warmup=1)
 
 
 def benchmark(d_model: int = 192, n_classes: int = 50, seq_len: int = 64, steps: int = 5,
@@ -66,17 +57,17 @@ def benchmark(d_model: int = 192, n_classes: int = 50, seq_len: int = 64, steps:
     model = build_model(ModelConfig(n_classes=n_classes, seq_len=seq_len, d_model=d_model, d_state=d_state)).eval()
     res["parameters"] = sum(p.numel() for p in model.parameters())
     with tempfile.TemporaryDirectory() as tmp:
-        path = export_onnx(model, metadata_for(model, [f"c{i}" for i in range(n_classes)], "bench", 30.0),
+        path = export_onnx(model, metadata_for(model, [f"c{i}" for i in range(n_classes)], "bench", DEFAULT_FPS),
                            Path(tmp) / "bench.onnx")
-        sess = _ort_session(path, threads=1)
+        sess = make_session(path, threads=1)
         torch.set_num_threads(1)
         for b in (1, 32):
             lm, mk = synthetic_inputs(b, seq_len, seed=2)
             feeds = {INPUT_LANDMARKS: lm, INPUT_MASK: mk}
-            res[f"ort_ms_b{b}"] = _median_ms(lambda: sess.run([OUTPUT_PROBS], feeds), runs if b == 1 else 10)
+            res[f"ort_ms_b{b}"] = median_ms(lambda: sess.run([OUTPUT_PROBS], feeds), runs if b == 1 else 10)
             tl, tm = torch.from_numpy(lm), torch.from_numpy(mk)
             with torch.no_grad():
-                res[f"torch_ms_b{b}"] = _median_ms(lambda: model(tl, tm), runs if b == 1 else 10)
+                res[f"torch_ms_b{b}"] = median_ms(lambda: model(tl, tm), runs if b == 1 else 10)
     torch.set_num_threads(threads)
     return res
 
@@ -106,6 +97,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=2, help="torch threads for the train-step timing")
 
 
+@command("benchmark")
 def run(args: argparse.Namespace) -> int:
     r = benchmark(args.d_model, args.classes, args.seq_len, args.steps, threads=args.threads, d_state=args.d_state)
     print(format_table(r))

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module exposing `configure_parser(parser)` and `run(args) -> int`;
 they are imported lazily so `slr-train --help` is fast and a missing optional dependency only
-affects the subcommand that needs it.
+affects the subcommand that needs it. Every subcommand's `run` reports errors through
+`trainer.errors.command`: one line on stderr, exit code 2.
 """
 from __future__ import annotations
 
@@ -34,13 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand (each reports its own errors in one line, see `trainer.errors.command`)."""
     args = build_parser().parse_args(argv)
-    module = importlib.import_module(args._module)
-    try:
-        return int(module.run(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return int(importlib.import_module(args._module).run(args) or 0)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,11 @@ from typing import Any
 
 import yaml
 
+from slr_desktop.core.video import DEFAULT_FPS
+
 from .augment import AugmentConfig
-from .dataset import SplitConfig
 from .model import ModelConfig
+from .splits import SplitConfig
 
 
 def plain(obj: Any) -> Any:
@@ -55,7 +57,7 @@ class TrainConfig:
     seed: int = 0
     workers: int = 0
     threads: int = 2
-    fps: float = 30.0
+    fps: float = DEFAULT_FPS
     placement: str = "random"             # training windows: "random" (live-like) or "centre"
     idle_label: str | None = "-"          # real idle sequences of this label pad random placement
     idle_pool: list[str] = field(default_factory=list)  # extra set dirs of idle sequences

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,6 +21,7 @@ import numpy as np
 from slr_desktop.core.atomic import atomic_write_text
 from slr_desktop.core.landmarks import LandmarkSequence
 
+from .errors import command
 from .metrics import plot_confusion, report, write_per_class_csv
 
 PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (N, T, 75, 3), (N, T, 75) -> probs (N, K)
@@ -36,14 +36,7 @@ def windows(seqs: Sequence[LandmarkSequence], labels: list[str], seq_len: int, f
         return live_condition_windows(seqs, labels, seq_len, fps, idle_pool=idle_pool, seed=0)
     if placement != "centre":
         raise ValueError(f"placement must be 'centre' or 'live', got {placement!r}")
-    ds = WindowDataset(seqs, labels, seq_len, fps, augment=None, placement="centre", seed=0)
-    items = [ds.window(i) for i in range(len(ds))]
-    if not items:
-        from slr_desktop.core.layout import LAYOUT
-        return (np.zeros((0, seq_len, LAYOUT.n_points, 3), np.float32),
-                np.zeros((0, seq_len, LAYOUT.n_points), np.float32), np.zeros(0, np.int64))
-    return (np.stack([a for a, _, _ in items]), np.stack([b for _, b, _ in items]),
-            np.array([c for _, _, c in items], np.int64))
+    return WindowDataset(seqs, labels, seq_len, fps, augment=None, placement="centre", seed=0).arrays()
 
 
 def evaluate_model_on(predict: PredictFn, labels: list[str], seqs: Sequence[LandmarkSequence], seq_len: int,
@@ -84,13 +77,11 @@ def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str],
 
         clf = Classifier(path)
         return clf.predict, list(clf.labels), clf.meta.seq_len, clf.meta.fps, {}
-    from .export import model_from_checkpoint
-    from .train import load_checkpoint, predict
+    from .checkpoint import checkpoint_fps, load_checkpoint, model_from_checkpoint, predict
 
     ck = load_checkpoint(path)
     model = model_from_checkpoint(ck)
-    fps = float(ck.get("config", {}).get("fps", 30.0))
-    return (lambda lm, mk: predict(model, lm, mk)), list(ck["labels"]), model.cfg.seq_len, fps, ck
+    return (lambda lm, mk: predict(model, lm, mk)), list(ck["labels"]), model.cfg.seq_len, checkpoint_fps(ck), ck
 
 
 def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placement: str = "centre",
@@ -102,8 +93,8 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
     with real idle frames: from the evaluated rows' own idle sequences when they have any (e.g.
     the held-out recorder's), else from the set at `idle_pool`.
     """
-    from .dataset import idle_sequences, load_set
-    from .train import load_checkpoint
+    from .checkpoint import load_checkpoint
+    from .landmark_sets import idle_sequences, load_set
 
     predict, labels, seq_len, fps, _ = load_predictor(model_path)
     all_seqs = load_set(data)
@@ -141,12 +132,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
                                        "has none (e.g. the imported cafe_words set)")
 
 
+@command("evaluate")
 def run(args: argparse.Namespace) -> int:
-    try:
-        rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
-    except ValueError as e:
-        print(f"slr-train evaluate: error: {e}", file=sys.stderr)
-        return 2
+    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
     out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "

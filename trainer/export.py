@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -21,10 +20,16 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from slr_desktop.core import model_card
 from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text
 from slr_desktop.core.layout import LAYOUT
 from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
+from slr_desktop.core.runtime import make_session
+from slr_desktop.core.timing import median_ms
+from slr_desktop.core.video import DEFAULT_FPS
 
+from .checkpoint import checkpoint_fps, load_checkpoint, model_from_checkpoint
+from .errors import command
 from .model import ModelConfig, SignModel, build_model
 
 OPSET = 17
@@ -59,28 +64,11 @@ def synthetic_inputs(n: int, seq_len: int, seed: int = 0) -> tuple[np.ndarray, n
     return pts.astype(np.float32), mask.astype(np.float32)
 
 
-def _ort_session(path: str | os.PathLike, threads: int = 1):
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.log_severity_level = 3
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-
-
 def ort_latency_ms(session, seq_len: int, batch: int = 1, runs: int = 30) -> float:
     """Median wall time of one `session.run` in milliseconds."""
     lm, mk = synthetic_inputs(batch, seq_len, seed=1)
     feeds = {INPUT_LANDMARKS: lm, INPUT_MASK: mk}
-    for _ in range(3):
-        session.run([OUTPUT_PROBS], feeds)
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        session.run([OUTPUT_PROBS], feeds)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1000.0)
+    return median_ms(lambda: session.run([OUTPUT_PROBS], feeds), runs, warmup=3)
 
 
 def git_commit() -> str:
@@ -165,9 +153,7 @@ def export_onnx(model: SignModel, meta: ModelMetadata, out_path: str | os.PathLi
         data = proto.SerializeToString()
 
         # onnxruntime vs torch on every check window, in one batch (also exercises the dynamic axis)
-        import onnxruntime as ort
-
-        sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+        sess = make_session(data, threads=2)
         got = sess.run([OUTPUT_PROBS], {INPUT_LANDMARKS: lm, INPUT_MASK: mk})[0]
         with torch.no_grad():
             want = wrapper(torch.from_numpy(lm), torch.from_numpy(mk)).numpy()
@@ -178,69 +164,11 @@ def export_onnx(model: SignModel, meta: ModelMetadata, out_path: str | os.PathLi
         atomic_write_bytes(out_path, data)
         clf = Classifier(out_path)  # what the app will do; raises ModelError if it would refuse it
         latency = ort_latency_ms(clf.session, seq_len, batch=1)
-        atomic_write_text(out_path.with_suffix(".md"), model_card(meta, out_path, latency, diff, len(lm)))
+        card = model_card.render(meta, out_path.name, model_card.ExportFigures(latency, diff, len(lm)))
+        atomic_write_text(out_path.with_suffix(".md"), card)
     finally:
         model.train(was_training)
     return out_path
-
-
-def model_card(meta: ModelMetadata, path: Path, latency_ms: float, max_diff: float, n_checked: int) -> str:
-    m = meta.metrics or {}
-
-    def pct(key: str) -> str:
-        return f"{100 * m[key]:.1f}%" if isinstance(m.get(key), (int, float)) else "n/a"
-
-    cfg = meta.model_config
-    lines = [
-        f"# {meta.name}",
-        "",
-        f"Sign-language classifier for SLR Desktop (`{path.name}`), {meta.sign_language}, "
-        f"{len(meta.labels)} classes, CNN-Mamba over MediaPipe landmarks.",
-        "",
-        "## Labels",
-        ", ".join(f"`{label}`" for label in meta.labels),
-        "",
-        f"Idle (no-sign) label: {meta.idle_label or 'none'}; suggested confidence threshold {meta.threshold:g}.",
-        "",
-        "## Data and split",
-        f"- Dataset: {meta.dataset or 'n/a'}",
-        f"- Split: {meta.split or 'n/a'}",
-        "",
-        "## Held-out metrics",
-        f"- top-1: {pct('top1')}, top-5: {pct('top5')}, macro-F1: {pct('macro_f1')}, n = {m.get('n', 'n/a')}",
-        "",
-    ]
-    figures = m.get("figures") or {}
-    if figures:
-        lines += ["| evaluation | top-1 | top-5 | macro-F1 | n |", "|---|---|---|---|---|"]
-        for label, f in figures.items():
-            cells = [str(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n")]
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-        lines.append("")
-    lines += [
-        "## Input and transform",
-        f"- Layout `{meta.layout_id}`; window of {meta.seq_len} frames at {meta.fps:g} fps.",
-        f"- Inputs `{INPUT_LANDMARKS}` (B, {meta.seq_len}, {LAYOUT.n_points}, 3) model coordinates, "
-        f"`{INPUT_MASK}` (B, {meta.seq_len}, {LAYOUT.n_points}); output `{OUTPUT_PROBS}` (B, {len(meta.labels)}).",
-        f"- Transform (inside the graph): `{json.dumps({k: v for k, v in meta.transform.items() if k != 'points_used'})}`",
-        f"- Points used ({len(meta.points_used)}): {', '.join(LAYOUT.names[i] for i in meta.points_used)}",
-        f"- Model: `{json.dumps({k: v for k, v in cfg.items() if k != 'transform'})}`",
-        "",
-        "## Runtime",
-        f"- onnxruntime CPU, 1 intra-op thread, batch 1: {latency_ms:.2f} ms median on the export machine.",
-        f"- Export check: onnxruntime vs torch max abs diff {max_diff:.1e} on {n_checked} windows.",
-        "",
-        "## Licence",
-        meta.license or "not stated",
-        "",
-        "## Reproduce",
-        f"- Code at git commit `{meta.git_commit or 'unknown'}`, exported {meta.date or 'n/a'}.",
-        "- `slr-train train --config <config.yaml>` (the resolved config is stored in the checkpoint), then",
-        f"  `slr-train export <out>/best.pt {path.name} --name \"{meta.name}\"`.",
-    ]
-    if meta.notes:
-        lines += ["", "## Notes", meta.notes]
-    return "\n".join(lines) + "\n"
 
 
 def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int = 0) -> Path:
@@ -248,22 +176,12 @@ def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int =
     torch.manual_seed(seed)
     cfg = ModelConfig(n_classes=len(labels), d_model=32, d_state=8, dropout=0.0)
     model = build_model(cfg).eval()
-    meta = metadata_for(model, labels, name="random-test", fps=30.0, license="MIT",
+    meta = metadata_for(model, labels, name="random-test", fps=DEFAULT_FPS, license="MIT",
                         dataset="none (random weights)", split="none", notes=f"random weights, seed {seed}")
     return export_onnx(model, meta, out_path)
 
 
 # ---------------------------------------------------------------- checkpoint -> ONNX (CLI)
-
-def load_checkpoint(path: str | os.PathLike) -> dict:
-    return torch.load(Path(path), map_location="cpu", weights_only=True)
-
-
-def model_from_checkpoint(ckpt: dict) -> SignModel:
-    model = build_model(ckpt["model_args"])
-    model.load_state_dict(ckpt["model"])
-    return model.eval()
-
 
 def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray] | None:
     """Up to n real windows from the checkpoint's test split, if its data is on this machine."""
@@ -272,7 +190,8 @@ def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray]
     test_ids = set(ckpt.get("test_ids", []))
     if not dirs:
         return None
-    from .dataset import WindowDataset, load_set
+    from .dataset import WindowDataset
+    from .landmark_sets import load_set
 
     # parity needs real windows, not held-out ones: a model trained on everything has no test ids
     seqs = [s for d in dirs for s in load_set(d)
@@ -280,10 +199,9 @@ def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray]
     seqs = [s for s in seqs if s.gloss in ckpt["labels"]][:n]
     if not seqs:
         return None
-    ds = WindowDataset(seqs, ckpt["labels"], ckpt["model_args"]["seq_len"], cfg.get("fps", 30.0), augment=None)
-    items = [ds[i] for i in range(len(ds))]
-    return (np.stack([np.asarray(it[0], np.float32) for it in items]),
-            np.stack([np.asarray(it[1], np.float32) for it in items]))
+    X, M, _ = WindowDataset(seqs, ckpt["labels"], ckpt["model_args"]["seq_len"], checkpoint_fps(ckpt),
+                            augment=None).arrays()
+    return X, M
 
 
 def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike, name: str | None = None,
@@ -300,7 +218,7 @@ def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike,
         raise ValueError(f"idle label {idle_label!r} is not one of the model's labels")
     data = cfg.get("data", [])
     meta = metadata_for(
-        model, labels, name=name or Path(out_path).stem, fps=float(cfg.get("fps", 30.0)),
+        model, labels, name=name or Path(out_path).stem, fps=checkpoint_fps(ckpt),
         sign_language=sign_language, dataset=", ".join(Path(d).name for d in data),
         split=split if split is not None else ckpt.get("split", ""),
         metrics=dict(metrics if metrics is not None else ckpt.get("test_metrics", {})), license=license,
@@ -324,6 +242,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notes", help="markdown notes for the model card (text, or @file)")
 
 
+@command("export")
 def run(args: argparse.Namespace) -> int:
     metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else None
     notes = args.notes

@@ -27,13 +27,15 @@ import csv
 import hashlib
 import io
 import os
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
+from slr_desktop.core.video import VIDEO_EXTENSIONS
+
+from .errors import command
+
 FAILURES_NAME = "failures.csv"
 FATAL = "fatal"
 
@@ -48,7 +50,7 @@ class Job:
 
 
 def _safe(text: str) -> str:
-    from .dataset import safe_name
+    from .landmark_sets import safe_name
     return safe_name(text)
 
 
@@ -100,7 +102,7 @@ def extract_one(job: Job, out: str, pose_model: str = "lite",
     """Track one video and save it. Returns (job, error or None, n_frames); never raises for a
     bad video. A missing MediaPipe bundle is returned as error "fatal: ..." (no video can work)."""
     from slr_desktop.core.bundles import BundleError
-    from slr_desktop.core.pipeline import track_video
+    from slr_desktop.core.clip import track_video
     from slr_desktop.core.tracker import Tracker, TrackerConfig
 
     try:
@@ -166,7 +168,7 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
 
     from slr_desktop.core.landmarks import LandmarkSequence
 
-    from .dataset import INDEX_NAME, clean_stale_parts, index_row, write_index
+    from .landmark_sets import INDEX_NAME, clean_stale_parts, index_row, write_index
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -247,18 +249,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+@command("extract")
 def run(args: argparse.Namespace) -> int:
     if not Path(args.videos).is_dir():
-        print(f"slr-train extract: not a folder: {args.videos}", file=sys.stderr)
-        return 2
-    try:
-        jobs = find_jobs(args.videos, args.manifest)
-    except (OSError, ValueError) as e:
-        print(f"slr-train extract: {e}", file=sys.stderr)
-        return 2
+        raise ValueError(f"not a folder: {args.videos}")
+    jobs = find_jobs(args.videos, args.manifest)
     if not jobs:
-        print(f"slr-train extract: no videos under {args.videos}", file=sys.stderr)
-        return 2
+        raise ValueError(f"no videos under {args.videos}")
     summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
                           bundle_dir=args.bundle_dir, progress=not args.no_progress)
     print(summary.report())

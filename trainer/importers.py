@@ -49,7 +49,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import sys
 import tarfile
 import time
 from collections import Counter, defaultdict
@@ -62,7 +61,8 @@ import numpy as np
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 
-from .dataset import INDEX_NAME, clean_stale_parts, index_row, safe_name, write_index
+from .errors import command
+from .landmark_sets import INDEX_NAME, clean_stale_parts, index_row, safe_name, write_index
 
 ARCHIVE = "MP_Data.tar.xz"
 SEQUENCES_CSV = "sequences.csv"
@@ -394,15 +394,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+@command("import")
 def run(args: argparse.Namespace) -> int:
-    try:
-        labels = parse_labels(args.labels, args.dataset)
-        summary = import_dataset(args.dataset, args.src, args.out, labels=labels,
-                                 include_augmented=args.include_augmented,
-                                 progress=not args.no_progress)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"slr-train import: {e}", file=sys.stderr)
-        return 2
+    labels = parse_labels(args.labels, args.dataset)
+    summary = import_dataset(args.dataset, args.src, args.out, labels=labels,
+                             include_augmented=args.include_augmented, progress=not args.no_progress)
     print(summary.report())
     print(f"index: {Path(args.out) / INDEX_NAME}")
     return 1 if summary.incomplete else 0

@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import math
-import os
 import random
 import time
 from pathlib import Path
@@ -31,7 +29,9 @@ from torch.utils.data import DataLoader
 
 from slr_desktop.core.atomic import atomic_open, atomic_write_text
 
+from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
 from .config import TrainConfig, load_config, save_config
+from .errors import command
 from .model import SignModel, build_model
 
 LOG_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "seconds")
@@ -62,28 +62,8 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Adam
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.99))
 
 
-def save_checkpoint(obj: dict, path: Path) -> None:
-    """torch.save to a temporary file beside `path`, then os.replace (atomic)."""
-    with atomic_open(path, "wb") as f:
-        torch.save(obj, f)
-
-
-def load_checkpoint(path: str | os.PathLike) -> dict:
-    return torch.load(Path(path), map_location="cpu", weights_only=True)
-
-
 @torch.no_grad()
-def predict(model: SignModel, landmarks: np.ndarray | torch.Tensor, mask: np.ndarray | torch.Tensor,
-            batch: int = 64) -> np.ndarray:
-    """Softmax probabilities (N, K) in eval mode."""
-    model.eval()
-    lm, mk = torch.as_tensor(landmarks, dtype=torch.float32), torch.as_tensor(mask, dtype=torch.float32)
-    out = [torch.softmax(model(lm[s:s + batch], mk[s:s + batch]), -1) for s in range(0, len(lm), batch)]
-    return torch.cat(out).numpy() if out else np.zeros((0, model.cfg.n_classes), np.float32)
-
-
-@torch.no_grad()
-def evaluate(model: SignModel, loader: DataLoader) -> dict:
+def validate(model: SignModel, loader: DataLoader) -> dict:
     """Mean loss (no smoothing), top-1 and top-5 over a loader."""
     model.eval()
     loss_sum, n, c1, c5 = 0.0, 0, 0, 0
@@ -100,7 +80,8 @@ def evaluate(model: SignModel, loader: DataLoader) -> dict:
 
 
 def _load_data(cfg: TrainConfig):
-    from .dataset import build_splits, idle_sequences, load_set
+    from .landmark_sets import idle_sequences, load_set
+    from .splits import build_splits
 
     seqs = [s for d in cfg.data for s in load_set(d)]
     if cfg.labels is not None:
@@ -225,7 +206,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             correct += (logits.argmax(-1) == y).sum().item()
             n += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
-        val = evaluate(model, val_dl)
+        val = validate(model, val_dl)
         if val["n"] == 0:  # no validation split: select on training figures
             val = dict(loss=loss_sum / n, top1=correct / n, top5=float("nan"), n=0)
         row = dict(epoch=epoch, step=step, lr=get_lr(max(0, step - 1), cfg, steps_per_epoch),
@@ -259,7 +240,6 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
 def evaluate_test(ckpt_path: Path, test_seqs: list, cfg: TrainConfig, out: Path) -> dict:
     """Best checkpoint on the held-out test split (real rows only); writes test_metrics.json etc."""
     from .evaluate import evaluate_model_on, write_report
-    from .export import model_from_checkpoint
 
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck)
@@ -291,6 +271,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
 
 
+@command("train")
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(
         args.config, args.overrides, data=args.data, out=args.out, epochs=args.epochs, batch=args.batch,

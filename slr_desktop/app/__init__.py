@@ -1,5 +1,7 @@
-"""The desktop app: a pure live pipeline (`pipeline`, `workers`) under a thin Qt shell (`window`).
+"""The desktop app: a pure live pipeline under a thin Qt shell.
 
-Only `window`, `widgets`, `theme`, `errors`, `settings`' store and `main` import Qt; the pipeline and
-its threads are plain Python and are tested without a display.
+No Qt: `live` (per-frame pipeline, latest-frame slot), `sources`, `capture` and `session` (the
+threads), `events`, `presenter` (what the panels show), `settings`' dataclass. Qt: `main_window`,
+`menus`, `video_view`, `side_panel`, `timeline`, `dialogs`, `theme`, `main`. The Qt-free modules are
+tested without a display.
 """

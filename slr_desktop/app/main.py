@@ -35,8 +35,8 @@ def create_app():
 def run(args) -> int:
     from PySide6.QtCore import QTimer
 
+    from .main_window import MainWindow
     from .settings import SettingsStore
-    from .window import MainWindow
 
     source = getattr(args, "source", None)
     model = getattr(args, "model", None)

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_open
+from .errors import UserError, one_line
 
 ENV_DIR = "SLR_MEDIAPIPE_DIR"
 ENV_OFFLINE = "SLR_MEDIAPIPE_OFFLINE"
 URL_BASE = "https://storage.googleapis.com/mediapipe-models"
 
 
-class BundleError(Exception):
+class BundleError(UserError):
     """A MediaPipe bundle that cannot be found or trusted; the message is one line for the user."""
 
 
@@ -174,7 +175,7 @@ def find_bundle(name: str, explicit: Path | str | None = None, download: bool = 
         raise BundleError(f"{e}; set {ENV_DIR} to a folder with the official file") from None
     except (urllib.error.URLError, OSError, TimeoutError) as e:
         reason = getattr(e, "reason", None) or e
-        msg = str(reason).strip().splitlines()[0] if str(reason).strip() else type(e).__name__
+        msg = one_line(reason) or type(e).__name__
         what = f"{spec.filename} at {bad} does not match the official sha256 and" if tampered \
             else f"{spec.filename} not found (looked in {looked}) and"
         raise BundleError(f"{what} downloading {spec.url} failed ({msg[:120]}); connect to the internet "

@@ -11,12 +11,26 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import UserError, one_line
 from .layout import LAYOUT
 from .metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
 
 
-class ModelError(Exception):
+class ModelError(UserError):
     """A model file that cannot be used; the message is one line meant for the user."""
+
+
+def make_session(model: str | os.PathLike | bytes, threads: int = 1):
+    """An onnxruntime CPU session as the app runs models: `threads` intra-op threads, one
+    inter-op thread (the app's other threads need the other core), warnings off."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    src = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(src, opts, providers=["CPUExecutionProvider"])
 
 
 @dataclass(frozen=True)
@@ -29,20 +43,13 @@ class Classifier:
     """A loaded model. `predict` is thread-safe per onnxruntime's session guarantees."""
 
     def __init__(self, path: str | os.PathLike, threads: int = 1) -> None:
-        import onnxruntime as ort
-
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelError(f"model file not found: {self.path}")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(self.path), opts, providers=["CPUExecutionProvider"])
+            self.session = make_session(self.path, threads)
         except Exception as e:  # onnxruntime raises several private exception types
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ModelError(f"{self.path.name} is not a valid ONNX model ({first[:160]})") from None
+            raise ModelError(f"{self.path.name} is not a valid ONNX model ({one_line(e)[:160]})") from None
         props = self.session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in props:
             raise ModelError(f"{self.path.name} is an ONNX model but not an SLR model (no '{METADATA_KEY}' metadata)")

@@ -19,10 +19,14 @@ import numpy as np
 # report problems ourselves in one line. Read once, when OpenCV first uses its FFmpeg backend.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
+from .errors import UserError
+
 DEFAULT_FPS = 30.0
+# what the app's Open dialog offers and `slr-train extract` picks up from a folder
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 
 
-class VideoError(Exception):
+class VideoError(UserError):
     """A video that cannot be used; the message is one line meant for the user."""
 
 
@@ -220,6 +224,36 @@ class VideoSource:
         return self.frames_read < self.expected_frames - max(2, int(0.02 * self.expected_frames))
 
 
+class LoopingVideo:
+    """A video file played in an endless loop as one continuous stream, like a camera that keeps
+    showing the same clip: timestamps keep increasing across the loops (`FrameSource` protocol)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self._src = VideoSource(path)
+        self.fps = self._src.fps
+        self.loops = 0
+        self._offset_ms = 0
+        self._last_ms = -1
+
+    def read(self) -> tuple[np.ndarray, int] | None:
+        item = self._src.read()
+        if item is None:
+            if self._src.frames_read == 0:
+                return None  # nothing decodes: end instead of spinning
+            self._offset_ms = self._last_ms + int(round(1000.0 / self.fps))
+            self._src.rewind()
+            self.loops += 1
+            item = self._src.read()
+            if item is None:
+                return None
+        bgr, ts = item
+        self._last_ms = ts + self._offset_ms
+        return bgr, self._last_ms
+
+    def release(self) -> None:
+        self._src.release()
+
+
 def list_cameras(max_index: int = 5) -> list[int]:
     """Indices 0..max_index-1 of cameras that open and deliver a frame."""
     import cv2
@@ -240,4 +274,5 @@ def list_cameras(max_index: int = 5) -> list[int]:
     return found
 
 
-__all__ = ["DEFAULT_FPS", "VideoError", "VideoInfo", "VideoSource", "list_cameras", "probe_video"]
+__all__ = ["DEFAULT_FPS", "VIDEO_EXTENSIONS", "LoopingVideo", "VideoError", "VideoInfo", "VideoSource",
+           "list_cameras", "probe_video"]

@@ -1,7 +1,8 @@
 """The live pipeline without Qt: frames -> tracker -> RingWindow -> classifier -> frozen results.
 
-Everything here is plain Python so it can be driven frame by frame in tests; `workers.py` runs it
-in threads and the window only ever sees the frozen `PipelineResult`s.
+Everything here is plain Python so it can be driven frame by frame in tests; `session.py` runs it
+in threads, `presenter.py` turns its results into what the window shows, and the window only ever
+sees frozen values.
 
 Pieces:
 * `CapturedFrame` / `PipelineResult`: immutable, stamped with the capture frame id, the source's
@@ -10,7 +11,7 @@ Pieces:
 * `LatestSlot`: a bounded, latest-only hand-over between the capture thread and the landmark
   worker. A producer never blocks; an unconsumed frame is replaced and counted as dropped.
 * `LivePipeline`: one `process(frame)` call per frame; runs the classifier every N frames.
-* `RateMeter`, `PredictionSmoother`, `SignDecider`: small state machines the UI uses.
+* `RateMeter`: events per second, for the status bar and the benchmarks.
 """
 from __future__ import annotations
 
@@ -52,7 +53,6 @@ class PipelineResult:
     bgr: np.ndarray                         # the frame the landmarks were computed on
     landmarks: LandmarkFrame | None         # None when no tracker is available
     probs: np.ndarray | None                # (K,) when the classifier ran on this frame
-    top: tuple[Prediction, ...] = ()
     labels: tuple[str, ...] = ()
     model_name: str | None = None
     coverage: float = 0.0                   # how much of the model window holds real frames
@@ -65,6 +65,15 @@ class PipelineResult:
     @property
     def latency_ms(self) -> float:
         return (self.done_at - self.captured_at) * 1000.0
+
+    @property
+    def top(self) -> tuple[Prediction, ...]:
+        """Top-5 of this frame's raw probabilities (the window shows the presenter's smoothed
+        top instead, so nothing computes this on the worker's path)."""
+        if self.probs is None:
+            return ()
+        order = np.argsort(-self.probs)[:5]
+        return tuple(Prediction(self.labels[i], float(self.probs[i])) for i in order)
 
 
 class LatestSlot(Generic[T]):
@@ -152,12 +161,11 @@ class LivePipeline:
     """
 
     def __init__(self, tracker=None, classifier: Classifier | None = None,
-                 classify_every: int = 2, top_k: int = 5) -> None:
+                 classify_every: int = 2) -> None:
         if classify_every < 1:
             raise ValueError("classify_every must be >= 1")
         self.tracker = tracker
         self.classify_every = classify_every
-        self.top_k = top_k
         self._lock = threading.Lock()
         self._pending: tuple[Classifier | None] | None = None
         self._reset = False
@@ -198,7 +206,7 @@ class LivePipeline:
             timings = dict(getattr(self.tracker, "last_timings", {}) or {})
         t1 = time.perf_counter()
 
-        clf, probs, top, classify_ms, coverage = self.classifier, None, (), 0.0, 0.0
+        clf, probs, classify_ms, coverage = self.classifier, None, 0.0, 0.0
         if clf is not None and lm is not None and self.window is not None:
             self.window.push(lm)
             coverage = self.window.coverage
@@ -207,13 +215,12 @@ class LivePipeline:
                 self._since_classify = 0
                 pts, mask = self.window.snapshot()
                 probs = clf.predict(pts, mask)
-                top = tuple(clf.top(probs, self.top_k))
         t2 = time.perf_counter()
         if probs is not None:
             classify_ms = (t2 - t1) * 1000.0
         return PipelineResult(
             frame_id=frame.frame_id, timestamp_ms=frame.timestamp_ms, captured_at=frame.captured_at,
-            done_at=t2, bgr=frame.bgr, landmarks=lm, probs=probs, top=top,
+            done_at=t2, bgr=frame.bgr, landmarks=lm, probs=probs,
             labels=tuple(clf.labels) if clf is not None else (),
             model_name=clf.name if clf is not None else None, coverage=coverage,
             track_ms=(t1 - t0) * 1000.0, classify_ms=classify_ms, timings=timings,
@@ -221,67 +228,4 @@ class LivePipeline:
         )
 
 
-class PredictionSmoother:
-    """Exponential moving average of probability vectors; resets when the label set changes."""
-
-    def __init__(self, alpha: float = 0.5) -> None:
-        if not 0.0 < alpha <= 1.0:
-            raise ValueError("alpha must be in (0, 1]")
-        self.alpha = alpha
-        self.value: np.ndarray | None = None
-
-    def reset(self) -> None:
-        self.value = None
-
-    def update(self, probs: np.ndarray) -> np.ndarray:
-        probs = np.asarray(probs, np.float64)
-        if self.value is None or self.value.shape != probs.shape:
-            self.value = probs.copy()
-        else:
-            self.value = self.alpha * probs + (1.0 - self.alpha) * self.value
-        return self.value
-
-
-@dataclass(frozen=True)
-class SignState:
-    current: str | None          # the sign shown large, or None below threshold / idle
-    prob: float
-    history: tuple[str, ...]     # recognised signs, newest last
-    new_sign: bool               # True when `current` was just appended to the history
-
-
-class SignDecider:
-    """Threshold + idle gate and a short history of recognised signs.
-
-    A sign enters the history when it first passes the gate; it can enter again only after the
-    gate closed (idle, below threshold or another sign) in between, so holding a sign logs it once.
-    """
-
-    def __init__(self, threshold: float = 0.5, idle_label: str | None = None, history: int = 8) -> None:
-        self.threshold = threshold
-        self.idle_label = idle_label
-        self._history: deque[str] = deque(maxlen=history)
-        self._last: str | None = None
-
-    def reset(self) -> None:
-        self._last = None
-
-    def clear_history(self) -> None:
-        self._history.clear()
-        self._last = None
-
-    def update(self, labels, probs: np.ndarray) -> SignState:
-        i = int(np.argmax(probs))
-        label, p = labels[i], float(probs[i])
-        current = label if (p >= self.threshold and label != self.idle_label) else None
-        new = current is not None and current != self._last
-        if new:
-            self._history.append(current)
-        self._last = current
-        return SignState(current, p, tuple(self._history), new)
-
-
-__all__ = [
-    "CapturedFrame", "LatestSlot", "LivePipeline", "PipelineResult", "PredictionSmoother",
-    "RateMeter", "SignDecider", "SignState",
-]
+__all__ = ["CapturedFrame", "LatestSlot", "LivePipeline", "PipelineResult", "RateMeter"]

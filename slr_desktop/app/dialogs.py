@@ -1,4 +1,4 @@
-"""One route for every user-facing error dialog, so tests can intercept it.
+"""Dialogs: one route for every user-facing error (so tests can intercept it), and the model card.
 
 `show_error(parent, title, text)` shows a non-modal QMessageBox (it never blocks an event loop or a
 test). A hook installed with `set_dialog_hook` replaces the dialog, e.g. to record the messages;
@@ -36,3 +36,27 @@ def show_error(parent, title: str, text: str):
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.show()
     return box
+
+
+def about_model_dialog(parent, clf):
+    """A non-modal dialog with the loaded model's card (rendered from the file's own metadata)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
+
+    from ..core import model_card
+
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(f"About {clf.meta.name}")
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.resize(640, 560)
+    lay = QVBoxLayout(dlg)
+    browser = QTextBrowser()
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(model_card.render(clf.meta, clf.path.name) + f"\n---\n\nFile: `{clf.path}`\n")
+    lay.addWidget(browser)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dlg.close)
+    lay.addWidget(buttons)
+    dlg.browser = browser
+    dlg.show()  # non-modal
+    return dlg

@@ -1,0 +1,125 @@
+"""A model's card: `ModelMetadata` -> markdown, written once for the card file and the About box.
+
+The exporter writes `<model>.md` beside the `.onnx` with the export-time figures (latency, the
+onnxruntime-vs-torch check); the app's *About this model* renders the same card from the
+metadata inside the file it loaded, so the two never disagree and nothing is said twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .layout import LAYOUT, PARTS
+from .metadata import INPUT_LANDMARKS, INPUT_MASK, OUTPUT_PROBS, ModelMetadata
+
+
+@dataclass(frozen=True)
+class ExportFigures:
+    """What only the exporter knows: measured when the file was written."""
+
+    latency_ms: float
+    max_abs_diff: float
+    n_checked: int
+
+
+def _num(v) -> str:
+    """A metadata value for people: percentages for fractions, short floats, lists joined."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_num(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k} {_num(x)}" for k, x in v.items())
+    return str(v)
+
+
+def _pct(m: dict, key: str) -> str:
+    v = m.get(key)
+    return f"{100 * v:.1f}%" if isinstance(v, (int, float)) and not isinstance(v, bool) else "n/a"
+
+
+def points_summary(points_used: list[int]) -> str:
+    """'7 pose points (nose, left_shoulder, ...), left hand (21), right hand (21)'."""
+    part = LAYOUT.part_of_point()
+    out = []
+    for p, name in enumerate(PARTS):
+        used = [i for i in points_used if part[i] == p]
+        if not used:
+            continue
+        if p == 0:
+            names = ", ".join(LAYOUT.names[i].split(".", 1)[1] for i in used)
+            out.append(f"{len(used)} pose points ({names})")
+        else:
+            full = len(used) == LAYOUT.n_hand
+            out.append(f"{name.replace('_', ' ')} ({len(used)}{'' if full else ' points'})")
+    return ", ".join(out)
+
+
+def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | None = None) -> str:
+    """The card as markdown. `export` adds the export-time figures (the card file has them)."""
+    m = meta.metrics or {}
+    cfg = dict(meta.model_config or {})
+    lines = [
+        f"# {meta.name}",
+        "",
+        f"Sign-language classifier for SLR Desktop{f' (`{file_name}`)' if file_name else ''}, "
+        f"{meta.sign_language}, {len(meta.labels)} classes, CNN-Mamba over MediaPipe landmarks.",
+        "",
+        f"**Licence / terms of use:** {meta.license or 'not stated'}",
+        "",
+        f"## Signs it knows ({len(meta.labels)})",
+        ", ".join(f"`{label}`" for label in meta.labels),
+        "",
+        f"No-sign (idle) label: {f'`{meta.idle_label}`' if meta.idle_label else 'none'}; "
+        f"suggested confidence threshold {meta.threshold:.0%}.",
+        "",
+        "## Data and split",
+        f"- Dataset: {meta.dataset or 'n/a'}",
+        f"- Split: {meta.split or 'n/a'}",
+        "",
+        "## Held-out metrics",
+        f"- top-1: {_pct(m, 'top1')}, top-5: {_pct(m, 'top5')}, macro-F1: {_pct(m, 'macro_f1')}, "
+        f"n = {m.get('n', 'n/a')}",
+        "",
+    ]
+    figures = m.get("figures") or {}
+    if figures:
+        lines += ["| evaluation | top-1 | top-5 | macro-F1 | n |", "|---|---|---|---|---|"]
+        for label, f in figures.items():
+            cells = [str(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n")]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append("")
+    transform = {k: v for k, v in meta.transform.items() if k != "points_used"}
+    model = {k: v for k, v in cfg.items() if k not in ("transform", "n_classes")}
+    lines += [
+        "## Input and transform",
+        f"- Layout `{meta.layout_id}`; window of {meta.seq_len} frames at {meta.fps:g} fps.",
+        f"- Inputs `{INPUT_LANDMARKS}` (B, {meta.seq_len}, {LAYOUT.n_points}, 3) model coordinates, "
+        f"`{INPUT_MASK}` (B, {meta.seq_len}, {LAYOUT.n_points}); output `{OUTPUT_PROBS}` (B, {len(meta.labels)}).",
+        f"- Transform (inside the graph): {_num(transform)}",
+        f"- Points used ({len(meta.points_used)}): {points_summary(list(meta.points_used))}",
+    ]
+    if model:
+        lines.append(f"- Model: {_num(model)}")
+    lines.append("")
+    if export is not None:
+        lines += [
+            "## Runtime",
+            f"- onnxruntime CPU, 1 intra-op thread, batch 1: {export.latency_ms:.2f} ms median on the export machine.",
+            f"- Export check: onnxruntime vs torch max abs diff {export.max_abs_diff:.1e} on "
+            f"{export.n_checked} windows.",
+            "",
+        ]
+    lines += [
+        "## Reproduce",
+        f"- Code at git commit `{meta.git_commit or 'unknown'}`, exported {meta.date or 'n/a'}.",
+        "- `slr-train train --config <config.yaml>` (the resolved config is stored in the checkpoint), then",
+        f"  `slr-train export <out>/best.pt {file_name or '<model>.onnx'} --name \"{meta.name}\"`.",
+    ]
+    if meta.notes:
+        lines += ["", "## Notes", meta.notes]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["ExportFigures", "points_summary", "render"]
