@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up: a virtual environment in .venv with the app, the trainer and the test tools.
 #   ./install.sh                 # Python packages only
-#   ./install.sh --system-deps   # also the Debian packages Qt needs for a real window (root/sudo)
+#   ./install.sh --system-deps   # also the Debian packages Qt needs for a real window, and ffmpeg
+#                                # and xdotool for the tests (root/sudo)
 # PyTorch is installed as the CPU build first (a bare "torch" requirement would pull a multi-GB
 # CUDA build); set TORCH_SPEC / TORCH_INDEX_URL to change that, or SLR_NO_TRAIN=1 for the app only.
 set -euo pipefail
@@ -13,7 +14,7 @@ if [[ "${1:-}" == "--system-deps" ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
     libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
-    libxcb-xinerama0 libxcb-xkb1 libglib2.0-0 libpulse0 >/dev/null
+    libxcb-xinerama0 libxcb-xkb1 libglib2.0-0 libpulse0 ffmpeg xdotool >/dev/null
 fi
 
 PY=${PYTHON:-python3}
