@@ -2,7 +2,10 @@
 
 A camera is read as fast as it delivers and never waits for the tracker (the slot is latest-only);
 a lost camera is reopened with backoff. A file is paced at its own frame rate while playing (or run
-as fast as the worker consumes, `fast=True`), and can be paused and seeked. No Qt here: the window
+as fast as the worker consumes, `fast=True`), and can be paused and seeked. Every frame of a file
+is tracked (the next frame waits for the worker, so playback slows down on a slow machine instead
+of skipping): what a file yields must not depend on the CPU. `drop_late=True` asks for real-time
+dropping instead, as for a camera. No Qt here: the window
 passes callbacks that emit signals, tests pass plain functions.
 """
 from __future__ import annotations
@@ -27,6 +30,7 @@ class CaptureWorker(threading.Thread):
     def __init__(self, spec: SourceSpec, slot: LatestSlot, callbacks: SessionCallbacks,
                  meter: RateMeter, frame_ids: itertools.count, generation: Callable[[], int],
                  fast: bool = False, playing: bool = True, backoff: tuple[float, float] = (0.5, 8.0),
+                 drop_late: bool = False,
                  fail_limit: int = 3, ready: threading.Event | None = None) -> None:
         super().__init__(name=f"slr-capture-{spec.kind}", daemon=True)
         self.spec = spec
@@ -34,6 +38,7 @@ class CaptureWorker(threading.Thread):
         self.cb = callbacks
         self.meter = meter
         self.fast = fast
+        self.drop_late = drop_late
         self.backoff = backoff
         self.fail_limit = fail_limit
         self._frame_ids = frame_ids
@@ -44,6 +49,7 @@ class CaptureWorker(threading.Thread):
         self._seek_to: int | None = None
         self._ended = False
         self._pos = 0                      # index of the next file frame to read
+        self._last_ts = 0                  # timestamp of the last frame read (for end-of-stream)
         self._anchor: tuple[float, int] | None = None   # (wall perf_counter, source ms) for pacing
         self.source: FrameSource | None = None
         self.released = threading.Event()
@@ -208,9 +214,13 @@ class CaptureWorker(threading.Thread):
                     self._playing = False
                     self._ended = True
                 self.cb.position(max(0, self._pos - 1), False)
+                # tell the worker too, so the sign decoder closes the last sign of the file
+                self.slot.put(CapturedFrame.end(next(self._frame_ids), self._last_ts, max(0, self._pos - 1),
+                                                self._generation()))
                 self.cb.event(EventKind.ENDED, f"{self.spec.label}: end of video")
                 continue
             bgr, ts = item
+            self._last_ts = int(ts)
             if not self.fast:
                 self._pace(int(ts), fps)
                 if self._halt:
@@ -219,7 +229,7 @@ class CaptureWorker(threading.Thread):
             self._pos += 1
             self._push(bgr, ts, pos)
             self.cb.position(pos, True)
-            if self.fast:  # back-pressure instead of drops: every frame gets tracked
+            if self.fast or not self.drop_late:  # back-pressure instead of drops: every frame tracked
                 while not self._halt and not self.slot.wait_empty(0.1):
                     pass
 

@@ -186,12 +186,13 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         if r.probs is not None:
             self._classify_ms_sum += r.classify_ms
             self._classified += 1
-        if r.probs is not None and r.labels == self.presenter.labels:
-            state = self.presenter.update(r.probs, r.coverage)
-            self.predictions_seen += 1
-            if r.position is not None and state.track is not None:
-                self.track.add(r.position, *state.track)
-            self.prediction.emit(state.sign)
+        if r.decoder is not None and r.labels == self.presenter.labels:
+            state = self.presenter.update(r.probs, r.decoder)
+            if r.probs is not None:
+                self.predictions_seen += 1
+                if r.position is not None and state.track is not None:
+                    self.track.add(r.position, *state.track)
+                self.prediction.emit(state.sign)
         self._pending = r
         if not self._render_scheduled:
             self._render_scheduled = True
@@ -202,12 +203,13 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         r, self._pending = self._pending, None
         if r is None or self._closed:
             return
-        self.last_result = r
-        self.view.set_frame(r.bgr, r.landmarks)
+        if r.bgr.size:   # an end-of-file result has no frame to draw
+            self.last_result = r
+            self.view.set_frame(r.bgr, r.landmarks)
         if r.position is not None:
             self.timeline.set_position(r.position)
             self.track.set_cursor(r.position)
-        if self.presenter.state.bars:
+        if self.presenter.state.bars or r.decoder is not None:
             self.side.show_state(self.presenter.state)
 
     def _on_event(self, kind: EventKind, msg: str) -> None:

@@ -29,8 +29,9 @@ class Menus:
         self.action("Restart", lambda: win.seek(0), "Home", menu=play_menu)
         self.loop = self.action("Loop", lambda on: None, "L", checkable=True, menu=play_menu)
         play_menu.addSeparator()
-        self.fast = self.action("Track Every Frame (as fast as possible)", win.set_fast, checkable=True,
-                                menu=play_menu)
+        self.fast = self.action("As Fast as Possible (no pacing)", win.set_fast, checkable=True, menu=play_menu)
+        self.drop_late = self.action("Drop Frames to Keep Real Time", win.set_drop_late, checkable=True,
+                                     menu=play_menu)
 
         self.model_menu = mb.addMenu("&Model")
         self.model_menu.aboutToShow.connect(self.fill_models)

@@ -50,7 +50,8 @@ class ModelsMixin:
         self.classifier = clf
         self.session.set_classifier(clf)
         m = clf.meta
-        self.presenter = Presenter(clf.labels, self.settings.threshold_for(m.threshold), m.idle_label)
+        self.presenter = Presenter(clf.labels, self.settings.threshold_for(m.threshold))
+        self.session.pipeline.set_threshold(self.presenter.threshold)
         self.bars.reset()
         self.settings.model_path = str(Path(path).resolve())
         self._save_settings()
@@ -89,6 +90,7 @@ class ModelsMixin:
     def set_threshold(self, value: float, save: bool = True) -> None:
         value = float(np.clip(value, 0.0, 1.0))
         self.presenter.threshold = value
+        self.session.pipeline.set_threshold(value)
         if save:
             self.settings.threshold = value
             self._save_settings()

@@ -47,7 +47,8 @@ class SourcesMixin:
     def _open_spec(self, spec: SourceSpec) -> bool:
         self.spec = spec
         self.view.set_banner(None)
-        self.presenter.reset()
+        self.presenter.new_source()          # history and transcript belong to one source
+        self.side.show_state(self.presenter.state)
         is_file = not spec.is_camera
         self.timeline.setVisible(is_file)
         self.track.setVisible(is_file)
@@ -95,6 +96,12 @@ class SourcesMixin:
         if self.is_file:
             current = self.timeline.slider.value()
             self.seek(current + int(round(seconds * self.spec.fps)))
+
+    def set_drop_late(self, on: bool) -> None:
+        """Files: skip frames to keep real time (results then depend on the CPU's speed)."""
+        self.session.drop_late = bool(on)
+        if self.session.capture is not None:
+            self.session.capture.drop_late = bool(on)
 
     def set_fast(self, on: bool) -> None:
         self.session.fast = bool(on)

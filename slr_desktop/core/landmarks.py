@@ -35,10 +35,14 @@ class LandmarkFrame:
     width: int
     height: int
     handedness_fallback: bool = False  # True when hands were assigned by handedness (no pose)
+    point_mask: np.ndarray | None = None   # (75,) when finer than per part (imported sets)
+    image_motion: float | None = None      # mean pixel change from the previous frame (0: frozen image)
 
     @property
     def mask(self) -> np.ndarray:
         """(75,) float32 per-point presence."""
+        if self.point_mask is not None:
+            return np.asarray(self.point_mask, np.float32)
         return LAYOUT.point_mask(self.present)
 
     @staticmethod
@@ -72,6 +76,7 @@ class LandmarkSequence:
     source: str = ""
     timestamps_ms: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+    image_motion: np.ndarray | None = None   # (T,) per-frame pixel change when tracked from video
 
     def __post_init__(self) -> None:
         self.points = np.asarray(self.points, np.float32)
@@ -82,6 +87,8 @@ class LandmarkSequence:
             raise ValueError(f"mask must be {self.points.shape[:2]}, got {self.mask.shape}")
         if self.timestamps_ms is not None:
             self.timestamps_ms = np.asarray(self.timestamps_ms, np.float64)
+        if self.image_motion is not None:
+            self.image_motion = np.asarray(self.image_motion, np.float32)
 
     def __len__(self) -> int:
         return int(self.points.shape[0])
@@ -103,8 +110,26 @@ class LandmarkSequence:
             width=frames[0].width,
             height=frames[0].height,
             timestamps_ms=np.array([f.timestamp_ms for f in frames], np.float64),
+            image_motion=(np.array([np.nan if f.image_motion is None else f.image_motion for f in frames],
+                                   np.float32) if any(f.image_motion is not None for f in frames) else None),
             **kw,
         )
+
+    def frames(self) -> list[LandmarkFrame]:
+        """The sequence as tracker frames on its own clock (replays a recording through the live
+        pipeline or the decoder exactly as the tracker would have delivered it)."""
+        ts = (self.timestamps_ms if self.timestamps_ms is not None
+              else np.arange(len(self), dtype=np.float64) * (1000.0 / self.fps))
+        out = []
+        for i in range(len(self)):
+            m = self.mask[i]
+            present = np.array([bool(m[s].any()) for s in LAYOUT.part_slices()])
+            motion = None
+            if self.image_motion is not None and np.isfinite(self.image_motion[i]):
+                motion = float(self.image_motion[i])
+            out.append(LandmarkFrame(self.points[i], present, int(round(float(ts[i]))), i, self.width,
+                                     self.height, point_mask=m, image_motion=motion))
+        return out
 
     def save(self, path: str | os.PathLike) -> None:
         """Write a compressed `.npz` atomically."""
@@ -121,6 +146,8 @@ class LandmarkSequence:
         )
         if self.timestamps_ms is not None:
             arrays["timestamps_ms"] = self.timestamps_ms
+        if self.image_motion is not None:
+            arrays["image_motion"] = self.image_motion
         with atomic_open(path, "wb") as f:
             np.savez_compressed(f, **arrays)
 
@@ -140,5 +167,6 @@ class LandmarkSequence:
                 gloss=str(z["gloss"]),
                 source=str(z["source"]),
                 timestamps_ms=z["timestamps_ms"] if "timestamps_ms" in z.files else None,
+                image_motion=z["image_motion"] if "image_motion" in z.files else None,
                 meta=json.loads(str(z["meta"])),
             )

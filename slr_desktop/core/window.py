@@ -130,6 +130,17 @@ class RingWindow:
     def clear(self) -> None:
         self._frames.clear()
 
+    @property
+    def last_ms(self) -> float | None:
+        """Timestamp of the newest frame, or None when empty."""
+        return self._frames[-1][0] if self._frames else None
+
+    def cut(self, t_ms: float) -> None:
+        """Forget frames older than `t_ms` (the decoder's pause before a new sign); later
+        snapshots edge-pad from the first kept frame, as after a seek."""
+        while len(self._frames) > 1 and self._frames[0][0] < t_ms:
+            self._frames.popleft()
+
     def push(self, frame: LandmarkFrame) -> None:
         pts = to_model_coords(frame.points, frame.width, frame.height)
         t = float(frame.timestamp_ms)
@@ -147,6 +158,11 @@ class RingWindow:
             return 0.0
         span = self._frames[-1][0] - self._frames[0][0]
         return min(1.0, span / (self.seq_len * 1000.0 / self.fps))
+
+    @property
+    def real_s(self) -> float:
+        """Seconds of real footage in the window (0 .. seq_len / fps)."""
+        return self.coverage * self.seq_len / self.fps
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
         """(seq_len, 75, 3) model coords and (seq_len, 75) float32 mask, newest frame last."""
