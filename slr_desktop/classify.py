@@ -172,14 +172,31 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[IO[str]]:
         real.close()
 
 
+def classify_landmarks(seq, source: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
+                       stride: int = DEFAULT_STRIDE) -> ClipResult:
+    """An already tracked `LandmarkSequence` (e.g. from a .pose file) -> `ClipResult`; no video, no tracker."""
+    from .core.model_registry import default_model
+
+    clf = Classifier(Path(model) if model else default_model())
+    res = classify_sequence(seq, clf, stride, k)
+    res.model = model_info(clf)
+    res.video = {"path": str(source), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
+                 "height": seq.height, "duration_s": round(seq.duration_s, 3), "truncated": False}
+    return res
+
+
 def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
                    stride: int = DEFAULT_STRIDE, pose_model: str = "lite", progress: IO[str] | None = None,
                    bundle_dir: str | os.PathLike | None = None) -> ClipResult:
-    """Library entry for one clip. Raises VideoError / ModelError / BundleError (one-line)."""
+    """Library entry for one clip (a video, or a .pose file of landmarks tracked elsewhere).
+    Raises VideoError / ModelError / BundleError / PoseFileError (one-line)."""
     from .core.clip import timing_summary, track_video
     from .core.model_registry import default_model
+    from .core.pose_file import is_pose_file, read_pose
     from .core.tracker import Tracker, TrackerConfig
 
+    if is_pose_file(path):      # landmarks already tracked: read them instead of a video
+        return classify_landmarks(read_pose(path), path, model, k, stride)
     info: VideoInfo = probe_video(path)
     clf = Classifier(Path(model) if model else default_model())
     timings: list[dict[str, float]] = []
@@ -211,7 +228,7 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("video", help="video file to classify (mp4, avi, mkv, ...)")
+    p.add_argument("video", help="video file to classify (mp4, avi, mkv, ...), or a .pose file of landmarks")
     p.add_argument("--model", metavar="PATH", help="ONNX model (default: models/DEFAULT or the first model found)")
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many labels to show (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of a table")
@@ -292,5 +309,5 @@ def run(args: argparse.Namespace) -> int:
     return run_cli(PROG, body)
 
 
-__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_sequence",
+__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_landmarks", "classify_sequence",
            "classify_video", "model_info", "run"]

@@ -1,6 +1,7 @@
 """`slr-train extract`: track every video of a folder into landmark `.npz` files (resumable).
 
     slr-train extract VIDEOS [--manifest CSV] OUT [--workers N] [--pose-model lite|full]
+                      [--format npz|pose] [--engine local|ray [--address ADDR]]
 
 Glosses come from the sub-folder name (`VIDEOS/<gloss>/<clip>.mp4`) or from a manifest CSV with
 columns `file` (relative to VIDEOS) and `gloss` (e.g. ../shared/datasets/wlasl_clips/manifest.csv;
@@ -18,6 +19,11 @@ video: MediaPipe's VIDEO mode carries tracking state from frame to frame, and `t
 expects a tracker that is not mid-way through another clip (creating one costs ~0.1 s once
 the worker has loaded MediaPipe, small next to tracking a clip).
 
+`--format pose` writes `.pose` files (pose-format, for sign.mt and the sign-language-processing
+tools) instead of our `.npz`; `--engine ray` fans the same per-clip work out over a Ray cluster
+(`trainer.ray_extract`). Per clip, every engine and worker count writes the same bytes: the work
+is one function (`trainer.extract_job.process`) and both encodings are deterministic.
+
 This module's top level stays light (no torch): spawned workers import it.
 """
 from __future__ import annotations
@@ -29,24 +35,17 @@ import io
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from slr_desktop.core.atomic import atomic_write_bytes
 from slr_desktop.core.video import VIDEO_EXTENSIONS
 
 from .errors import command
+from .extract_job import FATAL, Job, process, read_output
 
 FAILURES_NAME = "failures.csv"
-FATAL = "fatal"
-
-
-@dataclass(frozen=True)
-class Job:
-    src: str        # absolute video path
-    rel: str        # path relative to VIDEOS (posix): the video id within the set
-    gloss: str
-    out_rel: str    # output path relative to OUT
-    extra: tuple[tuple[str, str], ...] = ()   # other manifest columns
+UNLABELLED = "_unlabelled"      # output folder of clips without a gloss
 
 
 def _safe(text: str) -> str:
@@ -54,8 +53,13 @@ def _safe(text: str) -> str:
     return safe_name(text)
 
 
-def find_jobs(videos: Path, manifest: Path | None = None) -> list[Job]:
-    """The videos to track, sorted by relative path, with their gloss and output name."""
+def find_jobs(videos: Path, manifest: Path | None = None, out_suffix: str = ".npz",
+              extensions: frozenset[str] | tuple[str, ...] = VIDEO_EXTENSIONS) -> list[Job]:
+    """The videos to track, sorted by relative path, with their gloss and output name.
+
+    out_suffix: `.npz` (a landmark set) or `.pose`; extensions: the input files to look for when
+    there is no manifest (`slr-train import pose` passes `.pose`).
+    """
     videos = Path(videos).resolve()
     raw: list[tuple[Path, str, tuple]] = []
     if manifest is not None:
@@ -69,7 +73,7 @@ def find_jobs(videos: Path, manifest: Path | None = None) -> list[Job]:
                 raw.append((videos / row["file"], row["gloss"].strip(), extra))
     else:
         for p in sorted(videos.rglob("*")):
-            if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
+            if p.is_file() and p.suffix.lower() in extensions:
                 rel = p.relative_to(videos)
                 gloss = rel.parts[-2] if len(rel.parts) > 1 else ""
                 raw.append((p, gloss, ()))
@@ -80,11 +84,11 @@ def find_jobs(videos: Path, manifest: Path | None = None) -> list[Job]:
         except ValueError:
             rel = p.name        # a manifest entry outside VIDEOS: id by name only
         stem = _safe(Path(rel).stem)
-        out_rel = f"{_safe(gloss) if gloss else '_unlabelled'}/{stem}.npz"
+        out_rel = f"{_safe(gloss) if gloss else UNLABELLED}/{stem}{out_suffix}"
         used[out_rel] += 1
         if used[out_rel] > 1:   # same clip name twice under one gloss: tell them apart
             tag = hashlib.sha1(rel.encode()).hexdigest()[:8]
-            out_rel = f"{out_rel[:-4]}-{tag}.npz"
+            out_rel = f"{out_rel[:-len(out_suffix)]}-{tag}{out_suffix}"
         jobs.append(Job(str(p), rel, gloss, out_rel, extra))
     return jobs
 
@@ -99,31 +103,11 @@ def _init_worker(pose_model: str, bundle_dir: str | None) -> None:
 
 def extract_one(job: Job, out: str, pose_model: str = "lite",
                 bundle_dir: str | None = None) -> tuple[Job, str | None, int]:
-    """Track one video and save it. Returns (job, error or None, n_frames); never raises for a
-    bad video. A missing MediaPipe bundle is returned as error "fatal: ..." (no video can work)."""
-    from slr_desktop.core.bundles import BundleError
-    from slr_desktop.core.clip import track_video
-    from slr_desktop.core.tracker import Tracker, TrackerConfig
-
-    try:
-        tracker = Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir))
-    except BundleError as e:
-        return job, f"{FATAL}: {e}", 0
-    try:
-        with tracker:
-            seq = track_video(job.src, tracker)
-        video_id = Path(job.rel).with_suffix("").as_posix()
-        seq.gloss = job.gloss
-        seq.meta.update(
-            dataset=Path(out).name, id=video_id, group=video_id, real=True, origin=video_id,
-            video=job.rel, time_axis="video-clock", assumed_size=False, nominal_fps=False,
-        )
-        if job.extra:
-            seq.meta["manifest"] = dict(job.extra)
-        seq.save(Path(out) / job.out_rel)
-        return job, None, len(seq)
-    except Exception as e:          # one bad video must never stop the run
-        return job, f"{type(e).__name__}: {e}".replace("\n", " ")[:500], 0
+    """Track one video and save it under `out`. Returns (job, error or None, n_frames)."""
+    job, err, data, n = process(job, Path(out).name, pose_model, bundle_dir)
+    if data is not None:
+        atomic_write_bytes(Path(out) / job.out_rel, data)
+    return job, err, n
 
 
 def _work(job: Job, out: str) -> tuple[Job, str | None, int]:
@@ -139,9 +123,10 @@ class ExtractSummary:
     failures: list[tuple[str, str]]
     seconds: float
     fatal: str | None = None
+    noun: str = "videos"
 
     def report(self) -> str:
-        s = (f"{self.total} videos: {self.extracted} extracted, {self.done_before} already done, "
+        s = (f"{self.total} {self.noun}: {self.extracted} extracted, {self.done_before} already done, "
              f"{len(self.failures)} failed, {self.seconds:.1f} s")
         if self.fatal:
             s += f"\nABORTED: {self.fatal}"
@@ -160,13 +145,13 @@ def _write_failures(out: Path, failures: list[tuple[str, str]]) -> None:
 
 
 def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_model: str = "lite",
-                bundle_dir: str | None = None, progress: bool = True) -> ExtractSummary:
-    """Track `jobs` into `out` with `workers` processes; resumable, failures logged."""
+                bundle_dir: str | None = None, progress: bool = True, engine: str = "local",
+                address: str | None = None) -> ExtractSummary:
+    """Track `jobs` into `out` with `workers` processes (engine "local") or over a Ray cluster
+    (engine "ray", `address` None = a local Ray); resumable, failures logged."""
     import multiprocessing as mp
 
     from tqdm import tqdm
-
-    from slr_desktop.core.landmarks import LandmarkSequence
 
     from .landmark_sets import INDEX_NAME, clean_stale_parts, index_row, write_index
 
@@ -195,7 +180,11 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
             _write_failures(out, failures)
             return True
 
-        if workers <= 1:
+        if engine == "ray":
+            from .ray_extract import extract_ray
+
+            extract_ray(todo, out, handle, pose_model, bundle_dir, address=address, workers=workers)
+        elif workers <= 1:
             for j in todo:
                 if not handle(extract_one(j, str(out), pose_model, bundle_dir)):
                     break
@@ -222,7 +211,7 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
         p = out / j.out_rel
         if p.is_file():
             try:
-                rows.append(index_row(LandmarkSequence.load(p), j.out_rel))
+                rows.append(index_row(read_output(j, out), j.out_rel))
             except Exception as e:   # unreadable output: drop it so the next run redoes it
                 p.unlink()
                 failures.append((j.rel, f"unreadable output removed: {e}"))
@@ -236,6 +225,23 @@ def _work_star(args: tuple[Job, str]) -> tuple[Job, str | None, int]:
     return _work(*args)
 
 
+def import_pose(src: str | os.PathLike, out: str | os.PathLike, progress: bool = True) -> ExtractSummary:
+    """`slr-train import pose SRC OUT`: every `SRC/<gloss>/*.pose` into our landmark set in OUT
+    (mapped by point name, see `slr_desktop.core.pose_file`); resumable like extraction."""
+    from slr_desktop.core.pose_file import require_pose_format
+
+    require_pose_format()
+    if not Path(src).is_dir():
+        raise ValueError(f"not a folder: {src}")
+    jobs = [replace(j, gloss="") if j.gloss == UNLABELLED else j     # what extract wrote unlabelled
+            for j in find_jobs(Path(src), extensions=(".pose",))]
+    if not jobs:
+        raise ValueError(f"no .pose files under {src}")
+    summary = extract_all(jobs, out, workers=1, progress=progress)
+    summary.noun = ".pose files"
+    return summary
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("videos", metavar="VIDEOS", type=Path,
                         help="folder of videos (gloss = sub-folder name unless --manifest)")
@@ -247,21 +253,38 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pose-model", choices=("lite", "full"), default="lite")
     parser.add_argument("--bundle-dir", default=None, help="folder or file of the MediaPipe bundles")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--format", choices=("npz", "pose"), default="npz",
+                        help="npz: our landmark set (default); pose: .pose files (pose-format, "
+                             "for sign.mt and other tools; read back with `slr-train import pose`)")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: a process pool on this machine; ray: a Ray cluster "
+                             "(pip install 'slr-desktop[cluster]')")
+    parser.add_argument("--address", default=None,
+                        help="Ray cluster address (e.g. 10.0.0.5:6379 or auto); default: start a "
+                             "local Ray with --workers CPUs")
 
 
 @command("extract")
 def run(args: argparse.Namespace) -> int:
     if not Path(args.videos).is_dir():
         raise ValueError(f"not a folder: {args.videos}")
-    jobs = find_jobs(args.videos, args.manifest)
+    if args.address and args.engine != "ray":
+        raise ValueError("--address needs --engine ray")
+    if args.format == "pose":
+        from slr_desktop.core.pose_file import require_pose_format
+
+        require_pose_format()       # before hours of tracking, not after
+    jobs = find_jobs(args.videos, args.manifest, out_suffix=f".{args.format}")
     if not jobs:
         raise ValueError(f"no videos under {args.videos}")
     summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
-                          bundle_dir=args.bundle_dir, progress=not args.no_progress)
+                          bundle_dir=args.bundle_dir, progress=not args.no_progress,
+                          engine=args.engine, address=args.address)
     print(summary.report())
     if summary.fatal:
         return 2
     return 1 if summary.failures else 0
 
 
-__all__ = ["ExtractSummary", "Job", "configure_parser", "extract_all", "extract_one", "find_jobs", "run"]
+__all__ = ["ExtractSummary", "Job", "configure_parser", "extract_all", "extract_one", "find_jobs", "import_pose",
+           "run"]

@@ -381,7 +381,9 @@ def import_dataset(dataset: str, src: str | Path, out: str | Path, labels: set[s
 
 # -- CLI --------------------------------------------------------------------------------------
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", choices=sorted(SPECS), help="which shared dataset SRC_DIR holds")
+    parser.add_argument("dataset", choices=sorted(SPECS) + ["pose"],
+                        help="which shared dataset SRC_DIR holds, or 'pose': a folder of .pose files "
+                             "(SRC_DIR/<gloss>/*.pose, MediaPipe Holistic layout; see trainer.extract)")
     parser.add_argument("src", metavar="SRC_DIR", type=Path,
                         help=f"folder with {ARCHIVE} and {SEQUENCES_CSV} (e.g. ../shared/datasets/cafe_words)")
     parser.add_argument("out", metavar="OUT", type=Path, help="output folder of .npz sequences")
@@ -396,6 +398,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 @command("import")
 def run(args: argparse.Namespace) -> int:
+    if args.dataset == "pose":
+        from .extract import import_pose
+
+        summary = import_pose(args.src, args.out, progress=not args.no_progress)
+        print(summary.report())
+        return 1 if summary.failures else 0
     labels = parse_labels(args.labels, args.dataset)
     summary = import_dataset(args.dataset, args.src, args.out, labels=labels,
                              include_augmented=args.include_augmented, progress=not args.no_progress)

@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader
 
 from slr_desktop.core.atomic import atomic_open, atomic_write_text
 
+from . import distributed
 from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
 from .config import TrainConfig, load_config, save_config
 from .errors import command
@@ -142,10 +143,12 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     from .dataset import WindowDataset
 
     torch.set_num_threads(cfg.threads)
+    dist = distributed.setup()   # identity outside torchrun; see trainer/distributed.py
     seed_everything(cfg.seed)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    save_config(cfg, out / "config.yaml")
+    if dist.is_main:
+        save_config(cfg, out / "config.yaml")
 
     splits, idle = _load_data(cfg)
     labels = splits.labels
@@ -157,12 +160,12 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     if len(train_ds) == 0:
         raise ValueError("empty training split")
     gen = torch.Generator()
-    train_dl = DataLoader(train_ds, batch_size=cfg.batch, shuffle=True, num_workers=cfg.workers,
-                          generator=gen, drop_last=len(train_ds) > cfg.batch)
-    val_dl = DataLoader(val_ds, batch_size=64, shuffle=False, num_workers=0)
+    train_dl = dist.loader(DataLoader(train_ds, batch_size=cfg.batch, num_workers=cfg.workers,
+                                      **dist.train_loader_args(train_ds, gen, cfg.batch, cfg.seed)))
+    val_dl = dist.loader(DataLoader(val_ds, batch_size=64, shuffle=False, num_workers=0))
     steps_per_epoch = len(train_dl)
 
-    model = build_model(mcfg)
+    model = build_model(mcfg).to(dist.device)
     opt = make_optimizer(model, cfg)
     step, start_epoch, history = 0, 1, []
     best = dict(top1=-1.0, loss=float("inf"), epoch=0)
@@ -180,13 +183,15 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     print(f"{len(labels)} labels, train {len(train_ds)} / val {len(val_ds)} / test {len(splits.test)}, "
           f"{n_params / 1e6:.2f}M parameters; {splits.description}")
 
+    step_model = dist.wrap(model)   # DDP under torchrun; checkpoints keep the unwrapped `model`
     common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
                   split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test])
     for epoch in range(start_epoch, cfg.epochs + 1):
         t0 = time.perf_counter()
         # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
-        seed_everything(cfg.seed * 100_003 + epoch)
-        gen.manual_seed(cfg.seed * 100_003 + epoch)
+        seed_everything(dist.seed(cfg.seed * 100_003 + epoch))
+        gen.manual_seed(dist.seed(cfg.seed * 100_003 + epoch))
+        dist.set_epoch(train_dl, epoch)
         model.train()
         loss_sum, correct, n = 0.0, 0, 0
         bar = tqdm(train_dl, desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not cfg.progress)
@@ -194,7 +199,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             lr = get_lr(step, cfg, steps_per_epoch)
             for g in opt.param_groups:
                 g["lr"] = lr
-            logits = model(lm, mk)
+            logits = step_model(lm, mk)
             loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -206,6 +211,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             correct += (logits.argmax(-1) == y).sum().item()
             n += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
+        loss_sum, correct, n = dist.sum(loss_sum, correct, n)   # all shards, for the log
         val = validate(model, val_dl)
         if val["n"] == 0:  # no validation split: select on training figures
             val = dict(loss=loss_sum / n, top1=correct / n, top5=float("nan"), n=0)
@@ -218,18 +224,21 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             best = dict(top1=float(val["top1"]), loss=float(val["loss"]), epoch=epoch)
         state = dict(common, model=model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
                      best=best, best_metric=best["top1"], history=history)
-        if improved:
-            save_checkpoint(state, out / "best.pt")
-        save_checkpoint(state, out / "last.pt")
-        _write_log(history, out / "log.csv")
-        _plot_curves(history, out / "curves.png")
-        print(f"epoch {epoch}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.3f} | "
-              f"val loss {val['loss']:.3f} top-1 {val['top1']:.3f} top-5 {val['top5']:.3f}"
-              f"{' *' if improved else ''} ({row['seconds']:.1f}s)")
+        if dist.is_main:
+            if improved:
+                save_checkpoint(state, out / "best.pt")
+            save_checkpoint(state, out / "last.pt")
+            _write_log(history, out / "log.csv")
+            _plot_curves(history, out / "curves.png")
+            print(f"epoch {epoch}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.3f} | "
+                  f"val loss {val['loss']:.3f} top-1 {val['top1']:.3f} top-5 {val['top5']:.3f}"
+                  f"{' *' if improved else ''} ({row['seconds']:.1f}s)")
         if stop_after_epoch is not None and epoch >= stop_after_epoch and epoch < cfg.epochs:
             return out / "best.pt"
 
     best_path = out / "best.pt"
+    if not dist.is_main:          # rank 0 alone evaluates the test split and writes the reports
+        return best_path
     test_metrics = evaluate_test(best_path, splits.test, cfg, out)
     ck = load_checkpoint(best_path)
     ck["test_metrics"] = {k: test_metrics[k] for k in ("top1", "top5", "macro_f1", "n")}

@@ -9,6 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..core.package_data import ICON_NAME, resource
+from ..desktop_entry import APP_ID
+
 DEFAULT_SCREENSHOT_AFTER = 6.0
 
 
@@ -23,8 +26,9 @@ def create_app():
         app = QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
-    icon = Path(__file__).resolve().parents[2] / "resources" / "slr-desktop.svg"
-    if icon.is_file():  # beside the checkout, like models/ (editable install)
+    app.setDesktopFileName(APP_ID)  # ties the window to the menu entry of install-desktop-entry
+    icon = resource(ICON_NAME)
+    if icon.is_file():
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))

@@ -6,17 +6,34 @@ reads; it stores image-normalised coordinates plus the image size, so the aspect
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_open
+from .atomic import atomic_write_bytes
 from .layout import LAYOUT
 
 FORMAT_VERSION = 1
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """`np.savez_compressed` as bytes, but reproducible: numpy stamps every member with the wall
+    clock, so the same arrays gave different files. Fixed stamps make equal data equal bytes (the
+    extract engines are compared byte for byte; a rerun does not churn files). `np.load` reads it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(value), allow_pickle=False)
+    return buf.getvalue()
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,10 @@ class LandmarkSequence:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write a compressed `.npz` atomically."""
+        atomic_write_bytes(path, self.to_npz_bytes())
+
+    def to_npz_bytes(self) -> bytes:
+        """The `.npz` file's bytes (deterministic: the same sequence gives the same bytes)."""
         arrays = dict(
             points=self.points,
             mask=self.mask,
@@ -148,8 +169,7 @@ class LandmarkSequence:
             arrays["timestamps_ms"] = self.timestamps_ms
         if self.image_motion is not None:
             arrays["image_motion"] = self.image_motion
-        with atomic_open(path, "wb") as f:
-            np.savez_compressed(f, **arrays)
+        return npz_bytes(arrays)
 
     @staticmethod
     def load(path: str | os.PathLike) -> "LandmarkSequence":
