@@ -34,8 +34,7 @@ def tracked(signing_clip, small_clip):
 
 
 def _window_probs(seq, clf) -> np.ndarray:
-    windows, _, _ = classify_sequence(seq, clf)
-    return np.stack([w.probs for w in windows])
+    return np.stack([w.probs for w in classify_sequence(seq, clf).windows])
 
 
 def test_round_trip_on_real_clips_gives_the_same_probabilities(tracked, tmp_path, random_model):
@@ -139,7 +138,7 @@ def test_classify_accepts_a_pose_file(tracked, tmp_path, random_model, capsys):
     write_pose(seq, tmp_path / "go.pose")
     assert cli.main(["classify", str(tmp_path / "go.pose"), "--model", str(random_model), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    _, top, _ = classify_sequence(seq, Classifier(random_model))
+    top = classify_sequence(seq, Classifier(random_model)).top
     assert [p["label"] for p in out["top"]] == [p.label for p in top]
     assert np.allclose([p["prob"] for p in out["top"]], [p.prob for p in top], atol=1e-6)
     assert out["video"]["frames"] == len(seq)
