@@ -19,6 +19,7 @@ class ExportFigures:
     latency_ms: float
     max_abs_diff: float
     n_checked: int
+    reference: str = "torch"     # what onnxruntime was compared with
 
 
 def _num(v) -> str:
@@ -107,16 +108,21 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
         lines += [
             "## Runtime",
             f"- onnxruntime CPU, 1 intra-op thread, batch 1: {export.latency_ms:.2f} ms median on the export machine.",
-            f"- Export check: onnxruntime vs torch max abs diff {export.max_abs_diff:.1e} on "
+            f"- Export check: onnxruntime vs {export.reference} max abs diff {export.max_abs_diff:.1e} on "
             f"{export.n_checked} windows.",
             "",
         ]
+    taught = cfg.get("teach") if isinstance(cfg.get("teach"), dict) else None
+    how = ([f"- `slr-train teach <takes folder> {file_name or '<model>.onnx'} --base "
+            f"{taught.get('base', '<base>.onnx')}` (a personal model: the base model's encoder, frozen, with a "
+            f"new {taught.get('head', '')} head)."]
+           if taught else
+           ["- `slr-train train --config <config.yaml>` (the resolved config is stored in the checkpoint), then",
+            f"  `slr-train export <out>/best.pt {file_name or '<model>.onnx'} --name \"{meta.name}\"`."])
     lines += [
         "## Reproduce",
         f"- Code at git commit `{meta.git_commit or 'unknown'}`, exported {meta.date or 'n/a'}.",
-        "- `slr-train train --config <config.yaml>` (the resolved config is stored in the checkpoint), then",
-        f"  `slr-train export <out>/best.pt {file_name or '<model>.onnx'} --name \"{meta.name}\"`.",
-    ]
+    ] + how
     if meta.notes:
         lines += ["", "## Notes", meta.notes]
     return "\n".join(lines) + "\n"
