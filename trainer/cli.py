@@ -18,6 +18,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("trainer.evaluate", "held-out metrics of a checkpoint or exported .onnx on a landmark set"),
     "export": ("trainer.export", "export a checkpoint to ONNX with metadata and a model card"),
     "benchmark": ("trainer.benchmark", "train-step time (sequential vs fast scan) and ORT vs torch latency"),
+    "teach": ("trainer.teach", "a personal model from a few takes per sign (base model frozen, new head; no torch)"),
+    "teach-benchmark": ("trainer.teach_benchmark", "accuracy of `teach` against takes per sign, same and other person"),
 }
 
 

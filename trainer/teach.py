@@ -397,9 +397,8 @@ def teach(data: str | Path, out: str | Path, cfg: TeachConfig | None = None,
     out = Path(out)
     if out.suffix != ".onnx":
         raise TeachError(f"output must be a .onnx file, not {out.name}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    say("load", 0.0, "reading the takes")
-    td = load_takes(data, idle_pool)
+    if not Path(data).is_dir():
+        raise TeachError(f"no landmark set folder at {data}")
     if cfg.base:
         base_path = Path(cfg.base)
     else:
@@ -411,6 +410,9 @@ def teach(data: str | Path, out: str | Path, cfg: TeachConfig | None = None,
         base_model = onnx.load(str(base_path))
     except Exception as e:
         raise TeachError(f"{base_path.name} is not a readable ONNX model ({e})") from None
+    say("load", 0.0, "reading the takes")
+    td = load_takes(data, idle_pool)
+    out.parent.mkdir(parents=True, exist_ok=True)
     base = base_metadata(base_model)
     embedder = Embedder(base_path, threads=cfg.threads)
     k = len(td.labels)

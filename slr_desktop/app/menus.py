@@ -39,6 +39,7 @@ class Menus:
         self.model_group.setExclusive(True)
         self.open_model = self.action("Open Model File…", win.open_model_dialog, "Ctrl+Shift+O")
         self.about_model = self.action("About This Model…", win.show_about_model, "F1")
+        self.teach = self.action("Teach Signs…", lambda: _open_teach(win), "Ctrl+T")
         self.fill_models()
 
         view_menu = mb.addMenu("&View")
@@ -100,6 +101,8 @@ class Menus:
         menu.addSeparator()
         menu.addAction(self.open_model)
         menu.addAction(self.about_model)
+        menu.addSeparator()
+        menu.addAction(self.teach)
         self.about_model.setEnabled(win.classifier is not None)
 
     def fill_cameras(self) -> None:
@@ -124,6 +127,12 @@ class Menus:
         if not found:
             act = menu.addAction("No camera found")
             act.setEnabled(False)
+
+
+def _open_teach(win) -> None:
+    from .teach_window import open_teach_window  # on first use: the Teach window is its own module
+
+    open_teach_window(win)
 
 
 __all__ = ["Menus"]

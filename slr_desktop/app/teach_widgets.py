@@ -9,11 +9,22 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from ..core.landmarks import LandmarkSequence
 from ..core.recording import NOTHING, NOTHING_TEXT, Project, Take
 from . import theme
+from .video_view import VideoView
 
 TEACH_STYLE = f"""
 QListWidget {{ background: {theme.BG}; border: 1px solid {theme.BORDER}; border-radius: 4px; }}
@@ -119,6 +130,56 @@ class TakeList(QListWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
+class RecordPanel(QFrame):
+    """The live view (or a replayed take), the big state line, Record / Cancel and the take's
+    timing options."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        _, lay = panel("Record", self)
+        self.state_label = label("Select a sign, then Record (R)", "teachState")
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.state_label)
+        self.view = VideoView()
+        self.view.show_placeholder("Waiting for video from the main window…\n"
+                                   "(open a camera or a video there)", offer_camera=False)
+        self.view.open_button.hide()
+        lay.addWidget(self.view, 1)
+        ctl = QHBoxLayout()
+        self.record_button = QPushButton("●  Record Take")
+        self.record_button.setObjectName("record")
+        self.record_button.setToolTip("Countdown, then sign; stops when your hands drop or at the maximum length (R)")
+        ctl.addWidget(self.record_button)
+        self.cancel_button = QPushButton("Cancel Take")
+        ctl.addWidget(self.cancel_button)
+        ctl.addSpacing(12)
+        ctl.addWidget(label("Countdown", wrap=False))
+        self.countdown_spin = spin(3.0, 0.0, 10.0, 0.5)
+        ctl.addWidget(self.countdown_spin)
+        ctl.addWidget(label("Max length", wrap=False))
+        self.length_spin = spin(4.0, 0.5, 20.0, 0.5)
+        ctl.addWidget(self.length_spin)
+        self.drop_check = QCheckBox("Stop when hands drop")
+        self.drop_check.setChecked(True)
+        ctl.addWidget(self.drop_check)
+        ctl.addStretch(1)
+        self.hands_label = label("", "teachHint", wrap=False)
+        ctl.addWidget(self.hands_label)
+        lay.addLayout(ctl)
+        self.hint_label = label("Takes are stored as landmarks only (no video).")
+        lay.addWidget(self.hint_label)
+
+
+def spin(value: float, lo: float, hi: float, step: float) -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setSingleStep(step)
+    s.setDecimals(1)
+    s.setSuffix(" s")
+    s.setValue(value)
+    return s
+
+
 class SkeletonReplay(QObject):
     """Plays a recorded take's landmarks on its own clock: `frame(LandmarkFrame, w, h)` per step,
     `done()` at the end. A dark canvas of the take's frame size stands in for the video."""
@@ -172,4 +233,5 @@ class SkeletonReplay(QObject):
             self.stop()
 
 
-__all__ = ["SignList", "SkeletonReplay", "TEACH_STYLE", "TakeList", "label", "panel", "sign_text"]
+__all__ = ["RecordPanel", "SignList", "SkeletonReplay", "TEACH_STYLE", "TakeList", "label", "panel", "sign_text",
+           "spin"]

@@ -15,24 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QHBoxLayout,
-    QInputDialog,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import UserError, one_line
 from ..core.recording import NOTHING, Project, Take, projects_dir
 from ..core.take_recorder import Phase, RecorderConfig, TakeRecorder
 from .teach_train_panel import DEFAULT_PROJECT, TrainPanel
-from .teach_widgets import TEACH_STYLE, SignList, SkeletonReplay, TakeList, label, panel, sign_text
-from .video_view import VideoView
+from .teach_widgets import TEACH_STYLE, RecordPanel, SignList, SkeletonReplay, TakeList, label, panel, sign_text
 
 LAST_PROJECT = ".last"
 
@@ -130,58 +119,23 @@ class TeachWindow(QWidget):
         ll.addLayout(row)
         body.addWidget(left)
 
-        right, rl = panel("Record")
-        self.state_label = label("Select a sign, then Record (R)", "teachState")
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        rl.addWidget(self.state_label)
-        self.view = VideoView()
-        self.view.show_placeholder("Waiting for video from the main window…\n"
-                                   "(open a camera or a video there)", offer_camera=False)
-        self.view.open_button.hide()
-        rl.addWidget(self.view, 1)
-        ctl = QHBoxLayout()
-        self.record_button = QPushButton("●  Record Take")
-        self.record_button.setObjectName("record")
-        self.record_button.clicked.connect(lambda: self.record())
-        ctl.addWidget(self.record_button)
-        stop = QPushButton("Cancel Take")
-        stop.clicked.connect(self.cancel_take)
-        ctl.addWidget(stop)
-        ctl.addSpacing(12)
-        ctl.addWidget(label("Countdown", wrap=False))
-        self.countdown_spin = self._spin(3.0, 0.0, 10.0, 0.5)
-        ctl.addWidget(self.countdown_spin)
-        ctl.addWidget(label("Max length", wrap=False))
-        self.length_spin = self._spin(4.0, 0.5, 20.0, 0.5)
-        ctl.addWidget(self.length_spin)
-        self.drop_check = QCheckBox("Stop when hands drop")
-        self.drop_check.setChecked(True)
-        ctl.addWidget(self.drop_check)
-        ctl.addStretch(1)
-        self.hands_label = label("", "teachHint", wrap=False)
-        ctl.addWidget(self.hands_label)
-        rl.addLayout(ctl)
-        self.hint_label = label("Signs are stored as landmarks only (no video).")
-        rl.addWidget(self.hint_label)
+        right = RecordPanel()
+        self.state_label, self.view, self.record_button = right.state_label, right.view, right.record_button
+        self.countdown_spin, self.length_spin = right.countdown_spin, right.length_spin
+        self.drop_check = right.drop_check
+        self.hands_label, self.hint_label = right.hands_label, right.hint_label
+        right.record_button.clicked.connect(lambda: self.record())
+        right.cancel_button.clicked.connect(self.cancel_take)
         body.addWidget(right, 1)
         root.addLayout(body, 1)
 
         self.train_panel = TrainPanel(self.win, self)
+        self.train_panel.train_button.clicked.connect(lambda: self.train())
         root.addWidget(self.train_panel)
 
         for keys, slot in (("R", self.record), ("Escape", self.cancel_take), ("Delete", self.delete_take)):
             sc = QShortcut(QKeySequence(keys), self)
             sc.activated.connect(lambda s=slot: s())
-
-    @staticmethod
-    def _spin(value: float, lo: float, hi: float, step: float) -> QDoubleSpinBox:
-        s = QDoubleSpinBox()
-        s.setRange(lo, hi)
-        s.setSingleStep(step)
-        s.setDecimals(1)
-        s.setSuffix(" s")
-        s.setValue(value)
-        return s
 
     # ---------------------------------------------------------------------------- messages
     def _error(self, text: str) -> None:
@@ -401,7 +355,7 @@ class TeachWindow(QWidget):
             self.hands_label.setText("no landmarks (tracker not running)")
         else:
             n = int(lm.present[1]) + int(lm.present[2])
-            self.hands_label.setText(f"✋ {n} hand{'s' if n != 1 else ''} in view" if n else "no hands in view")
+            self.hands_label.setText(f"● {n} hand{'s' if n != 1 else ''} in view" if n else "○ no hands in view")
 
     def _check_frames(self) -> None:
         if self.recorder.busy and time.perf_counter() - self.last_result_at > 1.0:
