@@ -42,7 +42,6 @@ def main() -> int:
     p.add_argument("--takes", type=int, default=3)
     args = p.parse_args()
 
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QPushButton
 
     from slr_desktop.app.main import create_app
@@ -84,8 +83,10 @@ def main() -> int:
     result["bad_name_error_2"] = tw.error_label.text()
 
     def record_takes(sign: str, n: int) -> list[float]:
-        tw.name_edit.setText(sign)
-        click("Add Sign")
+        if sign not in tw.project.signs:
+            tw.name_edit.setText(sign)
+            click("Add Sign")
+        tw.signs.select(sign)
         assert tw.signs.current() == sign, tw.error_label.text()
         durations = []
         for _ in range(n):
@@ -100,6 +101,24 @@ def main() -> int:
         return durations
 
     result["takes_alpha"] = record_takes("alpha", args.takes)
+    # re-record the first take in place, delete the last one and record it again
+    tw.takes.setCurrentRow(0)
+    first = tw.takes.current().path.read_bytes()
+    click("Re-record")
+    assert wait_until(app, lambda: not tw.recorder.busy, 60)
+    result["rerecorded_changed"] = tw.project.takes("alpha")[0].path.read_bytes() != first
+    tw.takes.setCurrentRow(tw.takes.count() - 1)
+    click("Delete")
+    result["after_delete"] = tw.project.counts()["alpha"]
+    result["takes_alpha"][-1:] = record_takes("alpha", 1)
+    # a sign added and removed again, and a recorded "no sign"
+    tw.name_edit.setText("gamma")
+    click("Add Sign")
+    click("Remove")
+    result["after_remove"] = list(tw.project.signs)
+    click("+ No Sign")
+    click("●  Record Take")
+    assert wait_until(app, lambda: not tw.recorder.busy, 60)
     win.open_source(looping_spec(CLIPS / "24955.mp4"))        # 'go', another clip
     assert wait_until(app, lambda: win.results_seen > 5, 30)
     result["takes_beta"] = record_takes("beta", args.takes)
@@ -125,7 +144,7 @@ def main() -> int:
     result["menu_models"] = [(a.text(), a.isChecked()) for a in win.model_actions()]
     result["loaded_model"] = win.classifier.name if win.classifier else None
     result["loaded_labels"] = list(win.classifier.labels) if win.classifier else []
-    result["report"] = {k: tp.report[k] for k in ("out", "labels", "threshold", "held_out")} if tp.report else None
+    result["report"] = tp.report
     # the personal model runs live: some classified frames with its labels
     n0 = win.predictions_seen
     wait_until(app, lambda: win.predictions_seen > n0 + 3, 30)

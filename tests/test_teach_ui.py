@@ -48,8 +48,9 @@ def test_record_two_signs_train_and_use_the_model(tmp_path, shared_dir):
     r = json.loads(out.read_text())
     assert r["menu_entry"] == ["Teach Signs…", "Ctrl+T"]
     assert "contains a space" in r["bad_name_error"] and "non-ASCII" in r["bad_name_error_2"]
-    assert r["signs"] == {"alpha": 3, "beta": 3}
-    assert all(all(v) for v in r["hands"].values()), r["hands"]          # real signing: hands in every take
+    assert r["signs"] == {"alpha": 3, "-": 1, "beta": 3}
+    assert r["rerecorded_changed"] and r["after_delete"] == 2 and r["after_remove"] == ["alpha"]
+    assert all(r["hands"]["alpha"] + r["hands"]["beta"]), r["hands"]     # real signing: hands in every take
     assert all(0.3 <= d <= 2.0 for d in r["takes_alpha"] + r["takes_beta"])
     assert r["replay_started"]
     assert r["train_ok"], (r["train_error"], r["result_text"])
@@ -57,14 +58,15 @@ def test_record_two_signs_train_and_use_the_model(tmp_path, shared_dir):
     assert r["loaded_model"] == "my-signs" and r["loaded_labels"] == ["alpha", "beta", "-"]
     assert "same-person accuracy" in r["result_text"] and "Selected in the Model menu" in r["result_text"]
     assert r["predictions_after"] > 3                                    # it runs live
+    assert r["report"]["recorded_nothing"] == 1 and r["report"]["n_takes"] == 6
     models = tmp_path / "data" / "slr-desktop" / "models"
     assert (models / "my-signs.onnx").is_file() and (models / "my-signs.md").is_file()
     # the project is a landmark set the trainer reads like `slr-train import` output
     from trainer.landmark_sets import load_set
 
     seqs = load_set(Path(r["project"]))
-    assert sorted({s.gloss for s in seqs}) == ["alpha", "beta"] and len(seqs) == 6
-    assert (Path(r["project"]) / "index.csv").read_text().count("\n") == 7
+    assert sorted({s.gloss for s in seqs}) == ["-", "alpha", "beta"] and len(seqs) == 7
+    assert (Path(r["project"]) / "index.csv").read_text().count("\n") == 8
     assert shot.is_file() and shot.stat().st_size > 20_000
 
 

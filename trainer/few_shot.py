@@ -36,6 +36,32 @@ class LinearHead:
         return softmax(self.logits(x))
 
 
+def limit_blas_threads(n: int = 1) -> bool:
+    """Cap numpy's OpenBLAS thread pool (Linux). These heads' matrices are small; on a busy 2-core
+    machine OpenBLAS's spinning threads made one fit 11x slower (5.3 s vs 0.47 s). True if capped."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {ln.split()[-1] for ln in f if "openblas" in ln.lower() and ".so" in ln}
+    except OSError:
+        return False
+    done = False
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+                     "scipy_openblas_set_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(int(n))
+                done = True
+                break
+    return done
+
+
 def l2n(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
@@ -100,4 +126,4 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, k: int, l2: float = 1e-2, steps: 
     return LinearHead(wf.astype(np.float32), bf.astype(np.float32), normalize=normalize)
 
 
-__all__ = ["LinearHead", "class_weights", "fit_logistic", "fit_ncm", "l2n", "softmax"]
+__all__ = ["LinearHead", "class_weights", "fit_logistic", "fit_ncm", "l2n", "limit_blas_threads", "softmax"]

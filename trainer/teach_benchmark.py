@@ -405,6 +405,9 @@ def run(args: argparse.Namespace) -> int:
     if not (args.cafe or args.wlasl):
         raise ValueError("give --cafe and/or --wlasl (imported landmark sets)")
     cfg = TeachConfig(threads=args.threads)
+    from .few_shot import limit_blas_threads
+
+    limit_blas_threads(args.threads)
     res = Results()
     out: dict = dict(config=dict(ks=list(ks), reps=args.reps, teach=asdict(cfg)),
                      scenarios=[])

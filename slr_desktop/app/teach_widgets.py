@@ -83,7 +83,7 @@ class SignList(QListWidget):
         if project is not None:
             for sign in project.signs:
                 takes = project.takes(sign)
-                bad = sum(not t.hands for t in takes)
+                bad = sum(t.flagged for t in takes)
                 n = len(takes)
                 text = f"{sign_text(sign)}   ·   {n} take{'s' if n != 1 else ''}"
                 if bad:
@@ -117,7 +117,7 @@ class TakeList(QListWidget):
         for take in takes:
             item = QListWidgetItem(take.label)
             item.setData(Qt.ItemDataRole.UserRole, take)
-            if not take.hands:
+            if take.flagged:
                 item.setForeground(Qt.GlobalColor.yellow)
             self.addItem(item)
             if select is not None and take.number == select:

@@ -268,8 +268,10 @@ class TeachWindow(QWidget):
         self._error("")
         self.replay.stop()
         self.record_sign, self.replace_take = sign, replace
+        nothing = sign == NOTHING     # "no sign": a fixed length, kept whole, no hands needed
         self.recorder.config = RecorderConfig(countdown_s=self.countdown_spin.value(), max_s=self.length_spin.value(),
-                                              stop_on_hands_drop=self.drop_check.isChecked())
+                                              stop_on_hands_drop=self.drop_check.isChecked() and not nothing,
+                                              trim=not nothing)
         spec = getattr(self.win, "spec", None)
         self._show_state(self.recorder.start(source=spec.label if spec is not None else ""))
         self.record_button.setEnabled(False)
@@ -316,7 +318,7 @@ class TeachWindow(QWidget):
         self._show_takes(select=take.number)
         n = len(self.project.takes(sign))
         self._hint(f"{self.recorder.state.message}. {sign_text(sign)!r} has {n} take{'s' if n != 1 else ''}."
-                   + ("" if take.hands else " ⚠ No hands in this take: it will not be used for training."))
+                   + (" ⚠ No hands in this take: it will not be used for training." if take.flagged else ""))
 
     def _show_state(self, st) -> None:
         if st.phase == Phase.COUNTDOWN:

@@ -101,8 +101,13 @@ class Take:
     recorded_at: str = ""
 
     @property
+    def flagged(self) -> bool:
+        """A take of a sign in which no hand was seen (a recorded 'no sign' needs none)."""
+        return not self.hands and self.sign != NOTHING
+
+    @property
     def label(self) -> str:
-        flag = "" if self.hands else "  ⚠ no hands"
+        flag = "  ⚠ no hands" if self.flagged else ""
         return f"take {self.number}: {self.duration_s:.1f} s{flag}"
 
 
@@ -325,7 +330,7 @@ class Project:
 
     def summary(self) -> dict:
         """Counts for the UI and the trainer's report: takes per sign, takes without hands."""
-        return {s: dict(takes=len(ts), no_hands=sum(not t.hands for t in ts)) for s, ts in self._takes.items()}
+        return {s: dict(takes=len(ts), no_hands=sum(t.flagged for t in ts)) for s, ts in self._takes.items()}
 
 
 def trim_to_hands(seq: LandmarkSequence, margin_s: float = 0.25) -> LandmarkSequence:

@@ -42,6 +42,7 @@ class RecorderConfig:
     hands_gone_s: float = 0.4        # no hand this long after signing: the sign is over
     min_sign_s: float = 0.3          # hands must have been in view this long before a drop counts
     margin_s: float = 0.25           # frames kept before the hands appear and after they drop
+    trim: bool = True                # False for a recorded "no sign": keep it whole
 
     def __post_init__(self) -> None:
         if self.countdown_s < 0 or self.max_s <= 0 or self.hands_gone_s < 0 or self.min_sign_s < 0 or self.margin_s < 0:
@@ -150,8 +151,8 @@ class TakeRecorder:
         fps = float(1000.0 / np.median(np.diff(ts))) if len(ts) > 2 and np.median(np.diff(ts)) > 0 else DEFAULT_FPS
         seq = LandmarkSequence.from_frames(frames, fps=fps, source=self.source,
                                            meta=dict(stop_reason=reason, recorded_s=round(elapsed, 3)))
-        self.result = trim_to_hands(seq, self.config.margin_s)
-        ok = has_hands(self.result)
+        self.result = trim_to_hands(seq, self.config.margin_s) if self.config.trim else seq
+        ok = has_hands(self.result) or not self.config.trim
         msg = (f"Take recorded ({self.result.duration_s:.1f} s, {reason})" if ok
                else "No hands were seen in this take: it is kept but flagged; record it again")
         self.state = RecorderState(Phase.DONE, 0.0, elapsed, hands, self._hands_total, reason, msg)
