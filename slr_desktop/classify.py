@@ -26,7 +26,7 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from .core.errors import EXIT_ERROR, EXIT_OK, run_cli
+from .core.errors import EXIT_ERROR, EXIT_OK, printable, run_cli
 from .core.runtime import Classifier, Prediction
 from .core.video import VideoInfo, probe_video
 
@@ -180,21 +180,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _print_table(res: ClipResult, out: IO[str]) -> None:
     m = res.model
-    print(f"model: {m['name']} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
-          f"{m['path']}", file=out)
+    print(f"model: {printable(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
+          f"{printable(m['path'])}", file=out)
     v = res.video
-    print(f"video: {v['path']}  {v['width']}x{v['height']}, {v['frames']} frames, "
+    print(f"video: {printable(v['path'])}  {v['width']}x{v['height']}, {v['frames']} frames, "
           f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
     shown = min(3, len(res.top))
     print(f"\n{'window':>15}  " + "  ".join(f"{'top' + str(i + 1):<22}" for i in range(shown)), file=out)
     used = set(res.confident_windows)
     for i, w in enumerate(res.windows):
-        cells = "  ".join(f"{p.label[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
+        cells = "  ".join(f"{printable(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
         mark = "*" if i in used else " "
         print(f"{w.start_s:6.2f}-{w.end_s:6.2f} s {mark} {cells}", file=out)
     print(f"\n(* = window used for the overall result)\noverall top {len(res.top)}:", file=out)
     for i, p in enumerate(res.top, 1):
-        print(f"  {i}. {p.label:<20} {p.prob:6.3f}", file=out)
+        print(f"  {i}. {printable(p.label):<20} {p.prob:6.3f}", file=out)
     t = res.timing
     if t.get("frames"):
         print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "

@@ -61,6 +61,7 @@ def app_parser() -> argparse.ArgumentParser:
                    help="save a screenshot of the main window before exiting (with --exit-after)")
     p.add_argument("--exit-after", type=float, metavar="SECONDS",
                    help="quit automatically after this many seconds (demos, smoke tests)")
+    p.add_argument("--verbose", action="store_true", help="keep MediaPipe's and Qt's native log output on stderr")
     return p
 
 
