@@ -48,6 +48,8 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if isinstance(self.transform, dict):
             self.transform = TransformConfig(**self.transform)
+        if isinstance(self.dt_rank, str) and self.dt_rank != "auto":
+            raise ValueError(f"dt_rank must be an integer or 'auto', not {self.dt_rank!r}")
         if self.dt_rank == "auto":
             self.dt_rank = math.ceil(self.d_model / 16)
         self.d_inner = self.expand * self.d_model
