@@ -151,6 +151,7 @@ def tiny_ckpt(tmp_path_factory) -> Path:
     (["--labels", "zz"], "labels not in"),
     (["--set", "split.method=group", "--set", "split.test_groups=[nobody]"], "unknown group(s) ['nobody']"),
     (["--resume", "--overwrite"], "give one"),
+    (["--set", "model.seq_len=100000"], "seq_len must be <= 1024"),
 ])
 def test_train_config_mistakes_are_one_line_and_write_nothing(tiny_set, tmp_path, capsys, extra, expect):
     files = {"syntax": "epochs: [\n", "two": "epochs: two\n", "binary": None, "listtop": "- a\n- b\n"}
@@ -331,6 +332,15 @@ def test_evaluate_output_paths_checked_first(tiny_ckpt, tiny_set, tmp_path, caps
     assert "is a file, not a folder" in line
 
 
+def test_evaluate_on_data_without_a_known_label(tiny_ckpt, tmp_path, capsys):
+    other = tmp_path / "other"
+    LandmarkSequence(points=np.full((5, LAYOUT.n_points, 3), 0.5, np.float32), mask=np.ones((5, LAYOUT.n_points), bool),
+                     fps=15.0, width=640, height=480, gloss="x").save(other / "x" / "0.npz")
+    line = one_line(capsys, slr_train("evaluate", tiny_ckpt, other, "--out", tmp_path / "ev"))
+    assert "none of the 1 sequences to score" in line and "has a label the model knows" in line
+    assert not (tmp_path / "ev").exists()
+
+
 # ------------------------------------------------------------------------------ import
 @pytest.mark.parametrize("damage", ["truncated", "bit-flip"])
 def test_damaged_archive_leaves_no_half_import_and_resumes(tmp_path, capsys, damage):
@@ -400,7 +410,8 @@ def test_import_masks_nan_and_inf_and_says_so(tmp_path, capsys):
     seqs = load_set(out)  # loads: every stored coordinate is finite, the bad points masked
     assert all(np.isfinite(s.points).all() for s in seqs)
     hit = [s for s in seqs if s.meta["nonfinite_values_masked"]]
-    assert len(hit) == 3 and all(not s.mask[2].all() and s.mask[3].all() for s in hit)  # frame 3 is frame 2 after the drop
+    # archive frame 3 is frame 2 once frame 0 is dropped: its two bad points masked, the rest kept
+    assert len(hit) == 3 and all(not s.mask[2].all() and s.mask[3].all() for s in hit)
 
 
 # ------------------------------------------------------------------------------ extract
@@ -416,7 +427,8 @@ def test_extract_input_faults_are_one_line(tmp_path, capsys):
                          ([vids, out, "--manifest", tmp_path / "man.csv"], "manifest lacks column(s) gloss"),
                          ([vids, out, "--manifest", tmp_path / "bin.csv"], "not a text (UTF-8) CSV"),
                          ([vids, out, "--workers", "0"], "--workers must be >= 1"),
-                         ([vids, out, "--bundle-dir", tmp_path / "nowhere"], "MediaPipe bundle folder or file not found"),
+                         ([vids, out, "--bundle-dir", tmp_path / "nowhere"],
+                          "MediaPipe bundle folder or file not found"),
                          ([tmp_path / "out2", out], "video folder not found")]:
         assert expect in one_line(capsys, slr_train("extract", *args, "--no-progress")), args
     assert not out.exists()
@@ -548,3 +560,33 @@ def test_read_only_output_folders_fail_before_any_work(tiny_set, tiny_ckpt, smal
         lines = err.strip().splitlines()
         assert rc == 2 and len(lines) == 1 and "not writable" in lines[0] and str(ro) in lines[0], (name, err)
     assert list(ro.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_import_killed_mid_way_leaves_no_half_set_and_resumes(shared_dir, tmp_path):
+    """SIGKILL while the archive streams: nothing visible in OUT (no .npz a training run would take
+    for a whole set, no index); the rerun finishes from what was staged."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "trainer.cli", "import", "cafe_words", str(shared_dir / "datasets" / "cafe_words"),
+           str(out), "--labels", "b,c,e", "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None and not list((out / ".import").rglob("*.npz")):
+            time.sleep(0.01)
+        running = proc.poll() is None
+        if running:
+            proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _, err = proc.communicate()
+    assert running, f"the import ended before it could be killed: {err[-2000:]}"
+    assert not [p for p in out.rglob("*.npz") if ".import" not in p.parts] and not (out / "index.csv").exists()
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "135 sequences" in res.stdout and "already there" in res.stdout
+    assert len(list(out.rglob("*.npz"))) == 135 and not (out / ".import").exists()

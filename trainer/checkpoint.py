@@ -46,10 +46,13 @@ def load_checkpoint(path: str | os.PathLike, require: tuple[str, ...] = ()) -> d
     except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
     except Exception as e:  # UnpicklingError, RuntimeError (bad zip), EOFError, ...
-        hint = " (it looks like an exported ONNX model; give the .pt checkpoint)" if head[:1] == b"\x08" \
-            or path.suffix == ".onnx" else ""
-        raise CheckpointError(f"{path.name} is not a readable checkpoint, corrupt or truncated{hint} "
-                              f"({one_line(e)[:120]})") from None
+        if head[:1] == b"\x08" or path.suffix.lower() == ".onnx":
+            why = "it looks like an exported ONNX model; give the .pt checkpoint written by `slr-train train`"
+        elif head[:2] == b"PK":  # a zip, as torch.save writes: damaged
+            why = f"corrupt or truncated ({one_line(e)[:100]})"
+        else:
+            why = "not a PyTorch checkpoint file"
+        raise CheckpointError(f"{path.name} is not a readable checkpoint: {why}") from None
     if not isinstance(ck, dict):
         raise CheckpointError(f"{path.name} is not an slr-train checkpoint (it holds a {type(ck).__name__})")
     missing = [k for k in REQUIRED + tuple(require) if k not in ck]

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from slr_desktop.core.errors import one_line, printable
+from slr_desktop.core.metadata import MAX_FPS
 from slr_desktop.core.video import DEFAULT_FPS
 
 from .augment import AugmentConfig
@@ -110,8 +111,8 @@ class TrainConfig:
             raise ValueError("need lr > 0, 0 <= min_lr_ratio <= 1, warmup_epochs >= 0")
         if self.weight_decay < 0 or self.grad_clip < 0 or not 0 <= self.label_smoothing < 1:
             raise ValueError("weight_decay, grad_clip must be >= 0 and label_smoothing in [0, 1)")
-        if self.fps <= 0:
-            raise ValueError("fps must be > 0")
+        if not 0 < self.fps <= MAX_FPS:
+            raise ValueError(f"fps must be in (0, {MAX_FPS:g}]")
         if self.placement not in ("centre", "random"):
             raise ValueError(f"placement must be 'centre' or 'random', got {self.placement!r}")
 

@@ -119,6 +119,12 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
         if not seqs:
             raise DataError(f"no sequences of group {group!r} in {data}")
         subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
+    known = set(labels)
+    if not any(s.gloss in known and s.meta.get("real", True) for s in seqs):
+        glosses = sorted({s.gloss for s in seqs})
+        raise DataError(f"none of the {len(seqs)} sequences to score in {data} has a label the model knows "
+                        f"(data: {', '.join(map(repr, glosses[:5]))}{'...' if len(glosses) > 5 else ''}; "
+                        f"model: {', '.join(map(repr, labels[:5]))}{'...' if len(labels) > 5 else ''})")
     idle = None
     if placement == "live":
         idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)

@@ -12,7 +12,7 @@ skips finished outputs and first removes stale `*.part` temporaries, so a crash 
 point loses at most the videos in flight. A video that fails (corrupt, unreadable, no frame) is
 logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run: that covers
 a broken symbolic link, an image or audio file with a video name (`VideoSource` says which) and a
-clip with fewer than `MIN_FRAMES` decodable frames. Gloss and file names are sanitised
+clip with fewer than two decodable frames (`core.clip.MIN_FRAMES`). Gloss and file names are sanitised
 (`trainer.dataset.safe_name`): no output can land outside OUT. Inputs (the folder, the manifest,
 the MediaPipe bundles, OUT's writability) are checked before anything is written, and MediaPipe's
 native log lines are kept off the terminal (`--verbose` keeps them).
@@ -43,7 +43,6 @@ from .errors import DataError, command
 
 FAILURES_NAME = "failures.csv"
 FATAL = "fatal"
-MIN_FRAMES = 2      # one decodable frame is a still, not a sign
 
 
 @dataclass(frozen=True)
@@ -130,9 +129,6 @@ def extract_one(job: Job, out: str, pose_model: str = "lite",
     try:
         with tracker:
             seq = track_video(job.src, tracker)
-        if len(seq) < MIN_FRAMES:
-            return job, (f"VideoError: {Path(job.src).name} has {len(seq)} decodable frame(s): a still, "
-                         f"not a video clip"), 0
         video_id = Path(job.rel).with_suffix("").as_posix()
         seq.gloss = job.gloss
         seq.meta.update(

@@ -187,19 +187,21 @@ def iter_archive_sequences(archive: Path, wanted: Callable[[str, int], bool],
     """
     pending: dict[tuple[str, int], dict[int, np.ndarray]] = defaultdict(dict)
     dirs: dict[tuple[str, int], str] = {}
+    at = ["its start"]   # the member being read, for the message
     try:
-        yield from _stream(archive, wanted, n_frames, pending, dirs)
-    except (tarfile.TarError, EOFError, lzma.LZMAError, zlib.error, ValueError) as e:
-        raise DataError(f"{archive} is corrupt or truncated ({one_line(e)[:100]})") from None
+        yield from _stream(archive, wanted, n_frames, pending, dirs, at)
+    except (tarfile.TarError, EOFError, lzma.LZMAError, zlib.error, OSError) as e:
+        raise DataError(f"{archive} is corrupt or truncated (at {at[0]}: {one_line(e)[:100]})") from None
     for key, frames in sorted(pending.items()):
         yield key[0], key[1], dirs[key], np.stack([frames[i] for i in sorted(frames)])
 
 
 def _stream(archive: Path, wanted: Callable[[str, int], bool], n_frames: int,
-            pending: dict[tuple[str, int], dict[int, np.ndarray]],
-            dirs: dict[tuple[str, int], str]) -> Iterator[tuple[str, int, str, np.ndarray]]:
+            pending: dict[tuple[str, int], dict[int, np.ndarray]], dirs: dict[tuple[str, int], str],
+            at: list[str]) -> Iterator[tuple[str, int, str, np.ndarray]]:
     with tarfile.open(archive, "r:xz") as tf:
         for m in tf:
+            at[0] = f"member {m.name}"
             if not m.isfile() or not m.name.endswith(".npy"):
                 continue
             parts = m.name.split("/")
@@ -215,8 +217,9 @@ def _stream(archive: Path, wanted: Callable[[str, int], bool], n_frames: int,
             key = (label, seq)
             f = tf.extractfile(m)
             assert f is not None
+            raw = f.read()   # a damaged stream raises here (EOFError, LZMAError): the archive's fault
             try:
-                arr = np.load(io.BytesIO(f.read()), allow_pickle=False)
+                arr = np.load(io.BytesIO(raw), allow_pickle=False)
             except (ValueError, OSError, EOFError) as e:
                 raise DataError(f"{archive}: member {m.name} is not a readable .npy frame "
                                 f"({one_line(e)[:80]})") from None
@@ -275,7 +278,7 @@ def check_source(dataset: str, src: Path) -> DatasetSpec:
         with open(csv_path, newline="", encoding="utf-8") as f:
             header = set(next(csv.reader(f), []))
     except (UnicodeDecodeError, csv.Error):
-        raise DataError(f"{csv_path} is not a readable CSV file") from None
+        raise DataError(f"{csv_path} is not a text (UTF-8) CSV file") from None
     for other in SPECS.values():
         own = set(spec.columns) - set(other.columns)
         theirs = set(other.columns) - set(spec.columns)

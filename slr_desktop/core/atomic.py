@@ -65,8 +65,11 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    # text is UTF-8 on every machine; the undecodable bytes of a file name (carried as lone
+    # surrogates) are written back as the bytes they were instead of failing the whole write
+    text = {} if "b" in mode else {"encoding": "utf-8", "errors": "surrogateescape"}
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, **text) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -23,8 +23,9 @@ class UserError(Exception):
 
 
 # C0/C1 controls (newlines, ANSI escapes), line/paragraph separators and bidi overrides: text
-# that can redraw or reorder a terminal line, never shown raw
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# that can redraw or reorder a terminal line, never shown raw; and lone surrogates (undecodable
+# bytes of a file name), which a UTF-8 terminal stream cannot even encode
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: object) -> str:
@@ -32,7 +33,7 @@ def printable(text: object) -> str:
     s = str(text)
     if not _CONTROL.search(s):
         return s
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), s)
 
 
 def one_line(e: BaseException | str) -> str:

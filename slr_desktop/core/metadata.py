@@ -23,12 +23,12 @@ OUTPUT_PROBS = "probs"          # (B, K) float32 softmax probabilities
 
 REQUIRED = ("name", "labels", "seq_len", "fps", "layout_id", "transform", "points_used")
 MAX_LABEL_CHARS = 200
-MAX_SEQ_LEN = 10_000
+MAX_SEQ_LEN = 1024                # frames per window (the shipped models use 64)
 MAX_FPS = 1000.0
 # a label or name is shown on one line (terminal table, side panel, bars): no control characters,
 # line separators or bidi overrides; free text (licence, split, notes) may hold newlines and tabs
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 class MetadataError(ValueError):
@@ -38,7 +38,7 @@ class MetadataError(ValueError):
 def _shown(value) -> str:
     """A short, printable repr of a bad value for the message."""
     text = repr(value)
-    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -58,7 +58,8 @@ def _check_line(name: str, v, allow_empty: bool = False) -> None:
     if len(v) > MAX_LABEL_CHARS:
         raise MetadataError(f"{name} is longer than {MAX_LABEL_CHARS} characters")
     if _CONTROL.search(v):
-        raise MetadataError(f"{name} {_shown(v)} contains control characters (newline, escape, ...)")
+        raise MetadataError(f"{name} {_shown(v)} contains control characters (newline, escape, ...) "
+                            f"or undecodable bytes")
 
 
 def _check_text(name: str, v) -> None:
@@ -182,5 +183,5 @@ class ModelMetadata:
                                     f"expected [batch, {', '.join(map(str, dims))}]")
 
 
-__all__ = ["INPUT_LANDMARKS", "INPUT_MASK", "METADATA_KEY", "MetadataError", "ModelMetadata", "OUTPUT_PROBS",
-           "TRANSFORM_VERSION"]
+__all__ = ["INPUT_LANDMARKS", "INPUT_MASK", "MAX_FPS", "MAX_SEQ_LEN", "METADATA_KEY", "MetadataError", "ModelMetadata",
+           "OUTPUT_PROBS", "TRANSFORM_VERSION"]

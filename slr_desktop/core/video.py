@@ -92,6 +92,30 @@ def _check_file(path: Path) -> bytes:
     return head
 
 
+def _open_capture(path: Path):
+    """`cv2.VideoCapture` of a file -> (capture, fd to close or None).
+
+    OpenCV crashes (SIGSEGV) on a path that is not valid UTF-8 (a file name with undecodable
+    bytes, which Python carries as lone surrogates); such a file is opened by descriptor through
+    /proc/self/fd where there is one, and refused in one line elsewhere.
+    """
+    import cv2
+
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        if not os.path.isdir("/proc/self/fd"):
+            raise VideoError(f"{path.name.encode('utf-8', 'backslashreplace').decode('ascii', 'replace')}: "
+                             f"the file name is not valid UTF-8; rename the file") from None
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as e:
+            raise VideoError(f"cannot read {path}: {e.strerror or e}") from None
+        return cv2.VideoCapture(f"/proc/self/fd/{fd}"), fd
+    return cv2.VideoCapture(name), None
+
+
 def probe_video(path: str | os.PathLike) -> VideoInfo:
     """Check a video file can be decoded and return its basic properties.
 
@@ -102,7 +126,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
 
     path = Path(path)
     head = _check_file(path)
-    cap = cv2.VideoCapture(str(path))
+    cap, fd = _open_capture(path)
     try:
         if not cap.isOpened():
             raise _unusable(path, head)
@@ -117,6 +141,8 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         h, w = frame.shape[:2]
     finally:
         cap.release()
+        if fd is not None:
+            os.close(fd)
     count = max(count, 1)
     return VideoInfo(fps=fps, frame_count=count, width=int(w), height=int(h), duration_s=count / fps)
 
@@ -137,6 +163,7 @@ class VideoSource:
 
         self.is_camera = isinstance(source, int)
         self.source = source
+        self._fd: int | None = None
         if self.is_camera:
             self._cap = cv2.VideoCapture(source)
             if not self._cap.isOpened():
@@ -150,9 +177,9 @@ class VideoSource:
         else:
             path = Path(source)
             head = _check_file(path)
-            self._cap = cv2.VideoCapture(str(path))
+            self._cap, self._fd = _open_capture(path)
             if not self._cap.isOpened():
-                self._cap.release()
+                self.release()
                 raise _unusable(path, head)
             self.name = path.name
         self.fps = _fps_or_default(self._cap.get(cv2.CAP_PROP_FPS))
@@ -177,6 +204,9 @@ class VideoSource:
         if self._cap is not None:
             self._cap.release()
             self._cap = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> tuple[np.ndarray, int] | None:
