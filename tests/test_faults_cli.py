@@ -503,13 +503,19 @@ def test_classify_json_into_a_closed_pipe_is_quiet(random_model, small_clip):
     assert p.returncode == 0 and p.stdout == '{"model": {"name": "' and p.stderr == "", p.stderr[-2000:]
 
 
-def test_benchmark_checks_json_path_before_the_run(tmp_path, random_model, small_clip, capsys):
+def test_output_paths_are_checked_before_the_run(tmp_path, random_model, small_clip, capsys):
+    """benchmark --json, slr-train benchmark --json and the app's --screenshot: a path that cannot be
+    written fails at once, not after minutes of measuring (or the demo)."""
+    from slr_desktop.benchmark import main
+
     (tmp_path / "file").write_text("x")
     for target, expect in ((tmp_path / "file" / "b.json", "is a file, not a folder"), (tmp_path, "is a folder")):
-        from slr_desktop.benchmark import main
-
         line = one_line(capsys, main([str(small_clip), "--model", str(random_model), "--json", str(target)]))
         assert "--json file" in line and expect in line
+        line = one_line(capsys, slr_train("benchmark", "--json", target))
+        assert "--json file" in line and expect in line
+    line = one_line(capsys, slr_desktop("--screenshot", tmp_path / "file" / "shot.png", "--exit-after", "1"))
+    assert "--screenshot file" in line and "is a file, not a folder" in line
 
 
 # ------------------------------------------------------------------------ read-only folders
