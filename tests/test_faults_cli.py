@@ -209,6 +209,14 @@ def test_a_finished_run_is_never_overwritten_without_overwrite(finished_run, tin
                                       "--labels", "a,b"))
     assert "other labels or model settings" in line
     assert tree(finished_run) == before
+    # --resume of a folder whose last.pt is gone would start afresh and replace best.pt: refused
+    (finished_run / "last.pt").rename(finished_run / "last.moved")
+    try:
+        line = one_line(capsys, slr_train("train", "--data", tiny_set, "--out", finished_run, *TINY, "--resume"))
+    finally:
+        (finished_run / "last.moved").rename(finished_run / "last.pt")
+    assert "cannot resume" in line and "no last.pt" in line
+    assert tree(finished_run) == before
 
 
 def test_overwrite_replaces_a_run_and_resume_still_continues(finished_run, tiny_set, tmp_path, capsys):

@@ -52,6 +52,9 @@ def check_run(data: list[str], idle_pool: list[str], out: str | os.PathLike, res
     if held and not (resume or overwrite):
         raise RunFolderError(f"{out} already holds a run ({', '.join(held)}); pass --resume to continue it, "
                              f"--overwrite to replace it, or choose another --out")
+    if held and resume and not (out / "last.pt").is_file():  # a fresh start would replace best.pt
+        raise RunFolderError(f"cannot resume {out}: it holds {', '.join(held)} but no last.pt; "
+                             f"--overwrite replaces the run, or choose another --out")
     return out
 
 
