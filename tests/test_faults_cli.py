@@ -443,7 +443,7 @@ def test_extract_input_faults_are_one_line(tmp_path, capsys):
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed (CI installs it)")
-def test_extract_names_every_unusable_file_and_keeps_mediapipe_quiet(tmp_path, small_clip):
+def test_extract_names_every_unusable_file_and_keeps_mediapipe_quiet(tmp_path, small_clip, capfd):
     vids = tmp_path / "videos"
     (vids / "go").mkdir(parents=True)
     shutil.copy(small_clip, vids / "go" / "good.mp4")
@@ -454,13 +454,13 @@ def test_extract_names_every_unusable_file_and_keeps_mediapipe_quiet(tmp_path, s
         subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *args, str(vids / "go" / name)], check=True)
     (vids / "go" / "gone.mp4").symlink_to(tmp_path / "nowhere.mp4")
     out = tmp_path / "out"
-    p = subprocess.run([sys.executable, "-m", "trainer.cli", "extract", str(vids), str(out), "--workers", "1",
-                        "--no-progress"], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert p.returncode == 1, p.stderr[-2000:]
-    assert p.stderr == "", p.stderr[-2000:]  # no MediaPipe log lines, no traceback
+    capfd.readouterr()
+    rc = slr_train("extract", vids, out, "--workers", "1", "--no-progress")
+    printed = capfd.readouterr()  # file descriptors 1 and 2, where MediaPipe's C++ logging writes
+    assert rc == 1 and printed.err == "", printed.err[-2000:]  # no MediaPipe log lines, no traceback
     for expect in ("photo.mp4 is a PNG image, not a video", "still.mp4 has only 1 decodable frame",
                    "sound.mp4 is an MP4/MOV file with audio only", "gone.mp4 is a broken symbolic link"):
-        assert expect in p.stdout, p.stdout
+        assert expect in printed.out, printed.out
     with open(out / "failures.csv", newline="") as f:
         assert sorted(r["file"] for r in csv.DictReader(f)) == ["go/gone.mp4", "go/photo.mp4", "go/sound.mp4",
                                                                 "go/still.mp4"]

@@ -121,7 +121,12 @@ def extract_one(job: Job, out: str, pose_model: str = "lite",
     from slr_desktop.core.bundles import BundleError
     from slr_desktop.core.clip import track_video
     from slr_desktop.core.tracker import Tracker, TrackerConfig
+    from slr_desktop.core.video import VideoError, probe_video
 
+    try:  # an unusable file (image, audio, broken link, ...) costs no tracker start-up
+        probe_video(job.src)
+    except VideoError as e:
+        return job, f"VideoError: {e}", 0
     try:
         tracker = Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir))
     except BundleError as e:
