@@ -36,7 +36,7 @@ import numpy as np
 
 from .core import transcript
 from .core.decoder import DecoderConfig, Segment, Status, clip_status
-from .core.errors import EXIT_ERROR, EXIT_OK, run_cli
+from .core.errors import EXIT_ERROR, EXIT_OK, printable, run_cli
 from .core.runtime import Classifier, Prediction
 from .core.stream import SignStream
 from .core.video import VideoInfo, probe_video
@@ -249,17 +249,16 @@ MAX_TABLE_WINDOWS = 24
 
 
 def _print_table(res: ClipResult, out: IO[str]) -> None:
-    clean = transcript.clean
     m = res.model
-    print(f"model: {clean(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
-          f"{m['path']}", file=out)
+    print(f"model: {printable(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
+          f"{printable(m['path'])}", file=out)
     v = res.video
-    print(f"video: {v['path']}  {v['width']}x{v['height']}, {v['frames']} frames, "
+    print(f"video: {printable(v['path'])}  {v['width']}x{v['height']}, {v['frames']} frames, "
           f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
     print(f"\nsigns: {res.status.value}", file=out)
     for seg in res.segments:
         what = f"{transcript.label_text(seg)} ({seg.prob:.2f})" if seg.label else (
-            f"{transcript.UNKNOWN_TEXT} (closest: {clean(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top
+            f"{transcript.UNKNOWN_TEXT} (closest: {printable(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top
             else transcript.UNKNOWN_TEXT)
         print(f"  {seg.start_s:6.2f}-{seg.end_s:6.2f} s  {what}", file=out)
     if not res.segments:
@@ -272,13 +271,13 @@ def _print_table(res: ClipResult, out: IO[str]) -> None:
     for i, w in enumerate(res.windows):
         if i % step and i != len(res.windows) - 1:
             continue
-        cells = "  ".join(f"{clean(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
+        cells = "  ".join(f"{printable(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
         mark = "*" if i in used else " "
         print(f"{w.start_s:6.2f}-{w.end_s:6.2f} s {mark} {cells}", file=out)
     note = "" if res.top_confident else "  -- not confident: no sign passed the threshold"
     print(f"\n(* = confident window, used for the overall result)\noverall top {len(res.top)}:{note}", file=out)
     for i, p in enumerate(res.top, 1):
-        print(f"  {i}. {clean(p.label):<20} {p.prob:6.3f}", file=out)
+        print(f"  {i}. {printable(p.label):<20} {p.prob:6.3f}", file=out)
     t = res.timing
     if t.get("frames"):
         print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "
