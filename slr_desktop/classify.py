@@ -131,8 +131,11 @@ def classify_sequence(seq, clf: Classifier, stride: int = DEFAULT_STRIDE, k: int
     segments += last.state.segments
     person = any(bool(f.present.any()) for f in frames)
     idle = clf.labels.index(clf.meta.idle_label) if clf.meta.idle_label in clf.labels else None
-    # a window that is mostly padding never counts as confident (a still photo, one frame)
-    real = [i for i, w in enumerate(windows) if w.real_s >= cfg.min_real_s]
+    # the clip's distribution comes from the windows that see the most of it: full windows, or
+    # for a clip shorter than a window the ones that hold (nearly) all of it; a window that is
+    # mostly padding never counts as confident (a still photo)
+    most = max((w.real_s for w in windows), default=0.0)
+    real = [i for i, w in enumerate(windows) if w.real_s >= max(cfg.min_real_s, 0.8 * most)]
     pool = real or list(range(len(windows)))
     probs = np.stack([windows[i].probs for i in pool])
     clip_probs, used = aggregate(probs, clf.meta.threshold, idle)
