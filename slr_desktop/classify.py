@@ -36,13 +36,15 @@ import numpy as np
 
 from .core import transcript
 from .core.decoder import DecoderConfig, Segment, Status, clip_status
-from .core.errors import EXIT_ERROR, EXIT_OK, run_cli
+from .core.errors import EXIT_ERROR, EXIT_OK, printable, run_cli
 from .core.runtime import Classifier, Prediction
 from .core.stream import SignStream
 from .core.video import VideoInfo, probe_video
 
 PROG = "slr-desktop classify"
-DEFAULT_STRIDE = 2   # frames at the model's fps between classified windows: what the app does
+DEFAULT_STRIDE = 8   # frames at the model's fps between the clip windows of the table and `top`
+DECODE_EVERY = 2     # frames at the model's fps between the decoder's windows: what the app does
+BATCH = 32
 
 
 @dataclass
@@ -51,7 +53,7 @@ class WindowResult:
     end_s: float
     top: list[Prediction]
     probs: np.ndarray = field(repr=False)
-    real_s: float = 0.0          # seconds of real footage in the window (the rest is padding)
+    real_s: float = 0.0          # seconds of the clip in the window (the rest is edge padding)
 
 
 @dataclass
@@ -107,39 +109,39 @@ def aggregate(probs: np.ndarray, threshold: float, idle_index: int | None = None
 
 def classify_sequence(seq, clf: Classifier, stride: int = DEFAULT_STRIDE, k: int = 5,
                       config: DecoderConfig | None = None) -> ClipResult:
-    """A tracked `LandmarkSequence` -> windows, segments, status and the clip top-k (no video info)."""
+    """A tracked `LandmarkSequence` -> segments and status (the decoder), and the clip's windows
+    and top-k (no video info).
+
+    Two readings of one clip: the decoder streams every frame through the app's `SignStream`
+    (a window every `DECODE_EVERY` frames, as the app classifies), which says *what was signed
+    and when*; the clip windows (`window_spans` + `fit_window`, `stride` apart, centred and
+    edge-padded like training's aligned windows) give the per-window table and the clip-level
+    top-k, which only counts as confident when the decoder accepted a sign.
+    """
+    from .core import window
+
     cfg = config or DecoderConfig()
-    stream = SignStream(clf, every_s=stride / clf.meta.fps, config=cfg)
-    span_s = clf.meta.seq_len / clf.meta.fps
-    frames = seq.frames()
-    t0 = frames[0].timestamp_ms if frames else 0
-    windows: list[WindowResult] = []
+    stream = SignStream(clf, every_s=DECODE_EVERY / clf.meta.fps, config=cfg)
     segments: list[Segment] = []
-
-    def record(step) -> None:
-        if step is not None and step.probs is not None:
-            end = (step.t_ms - t0) / 1000.0 + 1.0 / seq.fps     # up to the end of its newest frame
-            windows.append(WindowResult(max(0.0, end - span_s), end, clf.top(step.probs, k), step.probs,
-                                        step.real_s))
-
+    frames = seq.frames()
     for f in frames:
-        step = stream.push(f)
-        record(step)
-        segments += step.state.segments
-    last = stream.finish()
-    record(last)
-    segments += last.state.segments
-    person = any(bool(f.present.any()) for f in frames)
+        segments += stream.push(f).state.segments
+    segments += stream.finish().state.segments
+    status = clip_status(segments, any(bool(f.present.any()) for f in frames))
+
+    pts, mask, _ = window.resample(seq, clf.meta.fps)                     # (T', 75, 3), (T', 75)
+    spans = window.window_spans(len(pts), clf.meta.seq_len, stride, clf.meta.fps)
+    x, m = window.windows_for(pts, mask, spans, clf.meta.seq_len)       # (N, L, 75, 3), (N, L, 75)
+    probs = np.concatenate([clf.predict(x[b], m[b]) for b in window.iter_batches(len(x), BATCH)])
+    windows = [WindowResult(sp.start_s, sp.end_s, clf.top(p, k), p, sp.end_s - sp.start_s)
+               for sp, p in zip(spans, probs)]
     idle = clf.labels.index(clf.meta.idle_label) if clf.meta.idle_label in clf.labels else None
-    # a window that is mostly padding never counts as confident (a still photo, one frame)
-    real = [i for i, w in enumerate(windows) if w.real_s >= cfg.min_real_s]
-    pool = real or list(range(len(windows)))
-    probs = np.stack([windows[i].probs for i in pool])
     clip_probs, used = aggregate(probs, clf.meta.threshold, idle)
-    # only windows that passed the gate count as confident (the fallback window is a guess)
-    confident = [pool[i] for i in used if real and probs[i].max() >= clf.meta.threshold and probs[i].argmax() != idle]
-    return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments,
-                      clip_status(segments, person))
+    # confident: windows that passed the gate, and only when the decoder accepted a sign (a still
+    # photo or a clip of nothing can still give one window a high probability)
+    confident = [i for i in used if probs[i].max() >= clf.meta.threshold and probs[i].argmax() != idle
+                 and status == Status.SIGN]
+    return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments, status)
 
 
 def model_info(clf: Classifier) -> dict:
@@ -233,8 +235,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many labels to show (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of a table")
     p.add_argument("--stride", type=int, default=DEFAULT_STRIDE, metavar="N",
-                   help=f"frames (at the model's fps) between classified windows (default {DEFAULT_STRIDE}, "
-                        "as the app)")
+                   help=f"frames (at the model's fps) between the listed windows (default {DEFAULT_STRIDE}); "
+                        "the segments come from the decoder, which classifies every other frame as the app")
     p.add_argument("--srt", metavar="FILE", help="also write the recognised signs as SRT subtitles")
     p.add_argument("--vtt", metavar="FILE", help="also write the recognised signs as WebVTT subtitles")
     p.add_argument("--pose-model", choices=("lite", "full"), default="lite",
@@ -249,17 +251,16 @@ MAX_TABLE_WINDOWS = 24
 
 
 def _print_table(res: ClipResult, out: IO[str]) -> None:
-    clean = transcript.clean
     m = res.model
-    print(f"model: {clean(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
-          f"{m['path']}", file=out)
+    print(f"model: {printable(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
+          f"{printable(m['path'])}", file=out)
     v = res.video
-    print(f"video: {v['path']}  {v['width']}x{v['height']}, {v['frames']} frames, "
+    print(f"video: {printable(v['path'])}  {v['width']}x{v['height']}, {v['frames']} frames, "
           f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
     print(f"\nsigns: {res.status.value}", file=out)
     for seg in res.segments:
         what = f"{transcript.label_text(seg)} ({seg.prob:.2f})" if seg.label else (
-            f"{transcript.UNKNOWN_TEXT} (closest: {clean(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top
+            f"{transcript.UNKNOWN_TEXT} (closest: {printable(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top
             else transcript.UNKNOWN_TEXT)
         print(f"  {seg.start_s:6.2f}-{seg.end_s:6.2f} s  {what}", file=out)
     if not res.segments:
@@ -272,13 +273,13 @@ def _print_table(res: ClipResult, out: IO[str]) -> None:
     for i, w in enumerate(res.windows):
         if i % step and i != len(res.windows) - 1:
             continue
-        cells = "  ".join(f"{clean(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
+        cells = "  ".join(f"{printable(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
         mark = "*" if i in used else " "
         print(f"{w.start_s:6.2f}-{w.end_s:6.2f} s {mark} {cells}", file=out)
     note = "" if res.top_confident else "  -- not confident: no sign passed the threshold"
     print(f"\n(* = confident window, used for the overall result)\noverall top {len(res.top)}:{note}", file=out)
     for i, p in enumerate(res.top, 1):
-        print(f"  {i}. {clean(p.label):<20} {p.prob:6.3f}", file=out)
+        print(f"  {i}. {printable(p.label):<20} {p.prob:6.3f}", file=out)
     t = res.timing
     if t.get("frames"):
         print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "

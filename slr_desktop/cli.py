@@ -82,6 +82,7 @@ def app_parser() -> argparse.ArgumentParser:
                    help="save a screenshot of the main window before exiting (with --exit-after)")
     p.add_argument("--exit-after", type=float, metavar="SECONDS",
                    help="quit automatically after this many seconds (demos, smoke tests)")
+    p.add_argument("--verbose", action="store_true", help="keep MediaPipe's and Qt's native log output on stderr")
     return p
 
 
@@ -92,6 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = app_parser().parse_args(argv)
     if args.exit_after is not None and args.exit_after <= 0:
         app_parser().error("--exit-after must be > 0")
+    if args.screenshot:  # an unwritable path fails now, not after the demo ran
+        from .core.atomic import OutputError, check_output_file
+        from .core.errors import one_line
+
+        try:
+            check_output_file(args.screenshot, "--screenshot file")
+        except OutputError as e:
+            print(f"{PROG}: error: {one_line(e)}", file=sys.stderr)
+            return 2
     try:
         from .app.main import run  # lazy: Qt is only needed for the GUI
     except ModuleNotFoundError as e:

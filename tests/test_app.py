@@ -300,6 +300,8 @@ def test_headless_demo_writes_screenshot_and_never_imports_torch(tmp_path, model
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.is_file() and out.stat().st_size > 10_000
     assert time.time() - t0 < 30
+    # MediaPipe's native log lines ("W0000 ...", "INFO: Created TensorFlow Lite ...") stay off the terminal
+    assert "W0000" not in proc.stderr and "TensorFlow Lite" not in proc.stderr, proc.stderr[-2000:]
 
 
 def test_mirror_applies_to_camera_display_only(qtbot, make_window, small_clip):

@@ -92,10 +92,8 @@ def test_a_test_pattern_is_no_person(tmp_path):
 
 
 def test_a_single_frame_claims_nothing(tmp_path, signing_clip):
+    """One frame is a picture, not a clip: refused in one line, never a confident answer."""
     video = tmp_path / "one.mp4"
     ffmpeg("-ss", "1.0", "-i", str(signing_clip), "-frames:v", "1", "-an", str(video))
-    doc = classify(video)
-    assert doc["segments"] == [] and doc["top_confident"] is False
-    table = run_cli("classify", video, "--model", WLASL50, "--no-progress")
-    assert "(no sign recognised)" in table.stdout and "not confident" in table.stdout
-    assert " * " not in table.stdout      # no window is marked as used for a confident answer
+    p = run_cli("classify", video, "--model", WLASL50, "--no-progress")
+    assert p.returncode == 2 and p.stdout == "" and "still image, not a video clip" in p.stderr

@@ -71,6 +71,13 @@ class Dist:
         """`loader` itself on CPU; on a GPU, the same loader with its batches moved to the device."""
         return loader if self.device == "cpu" else _OnDevice(loader, self.device)
 
+    def barrier(self) -> None:
+        """Wait for every rank (e.g. until rank 0 has prepared the run folder)."""
+        if self.active:
+            import torch.distributed as dist
+
+            dist.barrier()
+
     def sum(self, *values: float) -> tuple[float, ...]:
         """Sum of each value over all ranks (epoch loss / correct / count for the log)."""
         if not self.active:

@@ -11,8 +11,12 @@ Each video becomes `OUT/<gloss>/<video>.npz` through the app's own `track_video`
 training data and live input are tracked identically. The file is written atomically; a restart
 skips finished outputs and first removes stale `*.part` temporaries, so a crash or kill at any
 point loses at most the videos in flight. A video that fails (corrupt, unreadable, no frame) is
-logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run. Gloss and
-file names are sanitised (`trainer.dataset.safe_name`): no output can land outside OUT.
+logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run: that covers
+a broken symbolic link, an image or audio file with a video name (`VideoSource` says which) and a
+clip with fewer than two decodable frames (`core.clip.MIN_FRAMES`). Gloss and file names are sanitised
+(`trainer.dataset.safe_name`): no output can land outside OUT. Inputs (the folder, the manifest,
+the MediaPipe bundles, OUT's writability) are checked before anything is written, and MediaPipe's
+native log lines are kept off the terminal (`--verbose` keeps them).
 
 Worker processes (spawn) each track one video at a time with a fresh `Tracker`, closed after the
 video: MediaPipe's VIDEO mode carries tracking state from frame to frame, and `track_video`
@@ -39,9 +43,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slr_desktop.core.atomic import atomic_write_bytes
+from slr_desktop.core.errors import printable
 from slr_desktop.core.video import VIDEO_EXTENSIONS
 
-from .errors import command
+from .errors import DataError, command
 from .extract_job import FATAL, Job, process, read_output
 
 FAILURES_NAME = "failures.csv"
@@ -63,24 +68,36 @@ def find_jobs(videos: Path, manifest: Path | None = None, out_suffix: str = ".np
     videos = Path(videos).resolve()
     raw: list[tuple[Path, str, tuple]] = []
     if manifest is not None:
-        with open(manifest, newline="") as f:
-            reader = csv.DictReader(f)
-            missing = {"file", "gloss"} - set(reader.fieldnames or [])
-            if missing:
-                raise ValueError(f"{manifest}: manifest lacks column(s) {', '.join(sorted(missing))}")
-            for row in reader:
-                extra = tuple((k, v) for k, v in row.items() if k not in ("file", "gloss") and k)
-                raw.append((videos / row["file"], row["gloss"].strip(), extra))
+        manifest = Path(manifest)
+        if not manifest.is_file():
+            raise DataError(f"manifest not found: {manifest}" if not manifest.exists()
+                            else f"manifest {manifest} is not a file")
+        try:
+            with open(manifest, newline="", encoding="utf-8") as f:
+                reader = csv.DictReader(f)
+                missing = {"file", "gloss"} - set(reader.fieldnames or [])
+                if missing:
+                    raise DataError(f"{manifest}: manifest lacks column(s) {', '.join(sorted(missing))}")
+                for line, row in enumerate(reader, start=2):
+                    if not row.get("file") or row.get("gloss") is None:
+                        raise DataError(f"{manifest}, line {line}: empty file or gloss")
+                    extra = tuple((k, v) for k, v in row.items() if k not in ("file", "gloss") and k)
+                    raw.append((videos / row["file"], row["gloss"].strip(), extra))
+        except UnicodeDecodeError:
+            raise DataError(f"manifest {manifest} is not a text (UTF-8) CSV file") from None
+        except csv.Error as e:
+            raise DataError(f"manifest {manifest}: not a readable CSV ({e})") from None
     else:
         for p in sorted(videos.rglob("*")):
-            if p.is_file() and p.suffix.lower() in extensions:
+            # a broken link named like a video is a job too: it fails with a message, not in silence
+            if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in extensions:
                 rel = p.relative_to(videos)
                 gloss = rel.parts[-2] if len(rel.parts) > 1 else ""
                 raw.append((p, gloss, ()))
     jobs, used = [], Counter()
     for p, gloss, extra in sorted(raw, key=lambda r: str(r[0])):
-        try:
-            rel = p.resolve().relative_to(videos).as_posix()
+        try:  # a link is named by where it is, not by where it points
+            rel = (p.parent.resolve() / p.name).relative_to(videos).as_posix()
         except ValueError:
             rel = p.name        # a manifest entry outside VIDEOS: id by name only
         stem = _safe(Path(rel).stem)
@@ -129,9 +146,11 @@ class ExtractSummary:
         s = (f"{self.total} {self.noun}: {self.extracted} extracted, {self.done_before} already done, "
              f"{len(self.failures)} failed, {self.seconds:.1f} s")
         if self.fatal:
-            s += f"\nABORTED: {self.fatal}"
+            s += f"\nABORTED: {printable(self.fatal)}"
         for f, e in self.failures[:10]:
-            s += f"\n  failed {f}: {e}"
+            s += f"\n  failed {printable(f)}: {printable(e)}"
+        if len(self.failures) > 10:
+            s += f"\n  ... and {len(self.failures) - 10} more (see {FAILURES_NAME})"
         return s
 
 
@@ -146,7 +165,7 @@ def _write_failures(out: Path, failures: list[tuple[str, str]]) -> None:
 
 def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_model: str = "lite",
                 bundle_dir: str | None = None, progress: bool = True, engine: str = "local",
-                address: str | None = None) -> ExtractSummary:
+                address: str | None = None, progress_file=None) -> ExtractSummary:
     """Track `jobs` into `out` with `workers` processes (engine "local") or over a Ray cluster
     (engine "ray", `address` None = a local Ray); resumable, failures logged."""
     import multiprocessing as mp
@@ -164,7 +183,8 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
     failures: list[tuple[str, str]] = []
     extracted, fatal = 0, None
     _write_failures(out, failures)
-    bar = tqdm(total=len(jobs), initial=done_before, desc="extract", unit="video", disable=not progress)
+    bar = tqdm(total=len(jobs), initial=done_before, desc="extract", unit="video", disable=not progress,
+               file=progress_file)
     if todo:
         def handle(res: tuple[Job, str | None, int]) -> bool:
             nonlocal extracted, fatal
@@ -232,11 +252,11 @@ def import_pose(src: str | os.PathLike, out: str | os.PathLike, progress: bool =
 
     require_pose_format()
     if not Path(src).is_dir():
-        raise ValueError(f"not a folder: {src}")
+        raise DataError(f"not a folder: {src}")
     jobs = [replace(j, gloss="") if j.gloss == UNLABELLED else j     # what extract wrote unlabelled
             for j in find_jobs(Path(src), extensions=(".pose",))]
     if not jobs:
-        raise ValueError(f"no .pose files under {src}")
+        raise DataError(f"no .pose files under {src}")
     summary = extract_all(jobs, out, workers=1, progress=progress)
     summary.noun = ".pose files"
     return summary
@@ -262,24 +282,37 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address", default=None,
                         help="Ray cluster address (e.g. 10.0.0.5:6379 or auto); default: start a "
                              "local Ray with --workers CPUs")
+    parser.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
 
 
 @command("extract")
 def run(args: argparse.Namespace) -> int:
+    from slr_desktop.classify import native_stderr_silenced
+    from slr_desktop.core.atomic import check_output_dir
+    from slr_desktop.core.bundles import find_bundle
+
     if not Path(args.videos).is_dir():
-        raise ValueError(f"not a folder: {args.videos}")
+        raise DataError(f"video folder not found: {args.videos}" if not Path(args.videos).exists()
+                        else f"not a folder: {args.videos}")
+    if args.workers < 1:
+        raise DataError(f"--workers must be >= 1, got {args.workers}")
     if args.address and args.engine != "ray":
-        raise ValueError("--address needs --engine ray")
+        raise DataError("--address needs --engine ray")
     if args.format == "pose":
         from slr_desktop.core.pose_file import require_pose_format
 
         require_pose_format()       # before hours of tracking, not after
     jobs = find_jobs(args.videos, args.manifest, out_suffix=f".{args.format}")
     if not jobs:
-        raise ValueError(f"no videos under {args.videos}")
-    summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
-                          bundle_dir=args.bundle_dir, progress=not args.no_progress,
-                          engine=args.engine, address=args.address)
+        raise DataError(f"no videos under {args.videos} (looked for {', '.join(VIDEO_EXTENSIONS)})")
+    check_output_dir(args.out, "output folder")
+    for name in ("hand_landmarker", f"pose_landmarker_{args.pose_model}"):
+        find_bundle(name, args.bundle_dir)  # a missing bundle now, not after the first video
+    # workers inherit the silenced fd 2; the progress bar writes to the real stderr
+    with native_stderr_silenced(not args.verbose) as err:
+        summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
+                              bundle_dir=args.bundle_dir, progress=not args.no_progress,
+                              engine=args.engine, address=args.address, progress_file=err)
     print(summary.report())
     if summary.fatal:
         return 2

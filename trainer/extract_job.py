@@ -42,12 +42,14 @@ def load_job(job: Job, dataset: str, pose_model: str = "lite", bundle_dir: str |
     from slr_desktop.core.clip import track_video
     from slr_desktop.core.pose_file import is_pose_file, read_pose
     from slr_desktop.core.tracker import Tracker, TrackerConfig
+    from slr_desktop.core.video import probe_video
 
     path = read_from or job.src
     if is_pose_file(job.src):
         seq = read_pose(path)
         seq.meta.update(time_axis="uniform (.pose)", nominal_fps=True)
     else:
+        probe_video(path)   # an unusable file (image, audio, broken link, ...) costs no tracker start-up
         with Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir)) as tracker:
             seq = track_video(path, tracker)
         seq.meta.update(time_axis="video-clock", nominal_fps=False)

@@ -34,14 +34,14 @@ from typing import Callable
 import numpy as np
 
 from slr_desktop.core import model_card
-from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text
+from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text, check_output_file
 from slr_desktop.core.errors import UserError
 from slr_desktop.core.landmark_index import IDLE_LABEL
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
 
-from .errors import command
+from .errors import DataError, command
 from .few_shot import LinearHead, fit_logistic, fit_ncm
 
 NOTHING_GLOSSES = (IDLE_LABEL, "nothing")   # a recorded "no sign"
@@ -49,7 +49,7 @@ HEADS = ("logistic", "ncm")
 ProgressFn = Callable[[str, float, str], None]
 
 
-class TeachError(UserError):
+class TeachError(DataError):
     """Data or base model that cannot be taught from; one line."""
 
 
@@ -101,10 +101,7 @@ def load_takes(data: str | Path, idle_pool: list[LandmarkSequence] | None = None
     data = Path(data)
     if not data.is_dir():
         raise TeachError(f"no landmark set folder at {data}")
-    try:
-        seqs = load_set(data)
-    except FileNotFoundError as e:
-        raise TeachError(str(e)) from None
+    seqs = load_set(data)      # a missing/empty folder or a damaged take: DataError / LandmarkFileError
     seqs = [s for s in seqs if s.meta.get("real", True)]
     nothing = [s for s in seqs if s.gloss in NOTHING_GLOSSES and s.mask.any()]
     takes, skipped = [], []
@@ -402,6 +399,7 @@ def teach(data: str | Path, out: str | Path, cfg: TeachConfig | None = None,
     out = Path(out)
     if out.suffix != ".onnx":
         raise TeachError(f"output must be a .onnx file, not {out.name}")
+    check_output_file(out, "output model")
     if not Path(data).is_dir():
         raise TeachError(f"no landmark set folder at {data}")
     if cfg.base:
@@ -509,6 +507,8 @@ def run(args: argparse.Namespace) -> int:
                 last["stage"] = stage
                 print(f"[{100 * frac:3.0f}%] {msg}", file=sys.stderr, flush=True)
     try:
+        if args.json:
+            check_output_file(args.json, "--json file")
         cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir()
         report = teach(args.data, args.out, cfg, progress, cache_dir=cache)
     except UserError as e:

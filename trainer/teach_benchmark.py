@@ -40,11 +40,11 @@ from pathlib import Path
 
 import numpy as np
 
-from slr_desktop.core.atomic import atomic_write_text
+from slr_desktop.core.atomic import atomic_write_text, check_output_file
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 
-from .errors import command
+from .errors import ConfigError, DataError, command
 from .few_shot import fit_ncm
 from .teach import EmbeddingCache, TeachConfig, embed_sequences, fit_personal, seq_key
 
@@ -206,7 +206,7 @@ def cafe_scenario(res: Results, cafe_dir: Path, base: Path, cfg: TeachConfig, ks
     seqs = [s for s in load_set(cafe_dir) if s.meta.get("real", True) and not s.meta.get("all_zero")]
     missing = [w for w in words if not any(s.gloss == w for s in seqs)]
     if missing:
-        raise ValueError(f"{cafe_dir} lacks {', '.join(missing)}: import it with --labels all")
+        raise DataError(f"{cafe_dir} lacks {', '.join(missing)}: import it with --labels all")
     pool = load_idle_pool()
     import onnx
 
@@ -401,9 +401,11 @@ def run(args: argparse.Namespace) -> int:
 
     ks = tuple(int(k) for k in str(args.ks).split(",") if k.strip())
     if not ks or min(ks) < 1:
-        raise ValueError("--ks must be positive integers, e.g. 1,3,5,10")
+        raise ConfigError("--ks must be positive integers, e.g. 1,3,5,10")
     if not (args.cafe or args.wlasl):
-        raise ValueError("give --cafe and/or --wlasl (imported landmark sets)")
+        raise ConfigError("give --cafe and/or --wlasl (imported landmark sets)")
+    if args.json:
+        check_output_file(args.json, "--json file")
     cfg = TeachConfig(threads=args.threads)
     from .few_shot import limit_blas_threads
 

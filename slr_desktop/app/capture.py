@@ -229,7 +229,7 @@ class CaptureWorker(threading.Thread):
             self._pos += 1
             self._push(bgr, ts, pos)
             self.cb.position(pos, True)
-            if self.fast or not self.drop_late:  # back-pressure instead of drops: every frame tracked
+            if self.fast or not (self.drop_late or self.spec.realtime):  # back-pressure: every frame tracked
                 while not self._halt and not self.slot.wait_empty(0.1):
                     pass
 

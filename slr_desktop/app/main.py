@@ -1,8 +1,13 @@
 """Entry point used by `slr-desktop` (slr_desktop/cli.py): build the QApplication and the window.
 
 `run(args)` takes the CLI namespace: `source` (video path or camera index string), `model`,
-`screenshot` (PNG path, grabbed just before exiting) and `exit_after` (seconds). With a screenshot
-but no `exit_after` the app exits after `DEFAULT_SCREENSHOT_AFTER` seconds. Returns the exit code.
+`screenshot` (PNG path, grabbed just before exiting), `exit_after` (seconds) and `verbose`. With a
+screenshot but no `exit_after` the app exits after `DEFAULT_SCREENSHOT_AFTER` seconds. Returns the
+exit code.
+
+MediaPipe's C++ logging writes straight to file descriptor 2 and cannot be switched off, so
+(unless `verbose`) fd 2 goes to /dev/null while the app runs, as for `classify`; Python's own
+stderr (warnings, tracebacks) and faulthandler's crash report stay on the real terminal.
 """
 from __future__ import annotations
 
@@ -37,6 +42,26 @@ def create_app():
 
 
 def run(args) -> int:
+    import faulthandler
+
+    from ..classify import native_stderr_silenced
+
+    verbose = bool(getattr(args, "verbose", False))
+    saved = sys.stderr
+    with native_stderr_silenced(not verbose) as err:
+        sys.stderr = err
+        crash_reports = not verbose and not faulthandler.is_enabled()
+        if crash_reports:
+            faulthandler.enable(err)
+        try:
+            return _run(args)
+        finally:
+            if crash_reports:
+                faulthandler.disable()
+            sys.stderr = saved
+
+
+def _run(args) -> int:
     from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
@@ -90,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model")
     p.add_argument("--screenshot")
     p.add_argument("--exit-after", type=float)
+    p.add_argument("--verbose", action="store_true")
     return run(p.parse_args(argv))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QDialog, QFileDialog
 
+from ..core.errors import one_line
 from ..core.runtime import Classifier, ModelError
 from . import dialogs
 from .presenter import Presenter, SignState
@@ -36,21 +37,21 @@ class ModelsMixin:
 
     # ------------------------------------------------------------------------------- models
     def load_model(self, path: str | Path, report: bool = True) -> bool:
-        """Load a model; on failure show why and keep the previous one."""
+        """Load a model; on failure show why and keep the previous one in every place (classifier,
+        panel, bars, the Model menu's check mark, which Qt already moved to the clicked entry)."""
         try:
             clf = Classifier(path)
-        except ModelError as e:
+            m = clf.meta
+            presenter = Presenter(clf.labels, self.settings.threshold_for(m.threshold))
+        except Exception as e:  # ModelError, or anything else a broken file can raise
             if report:
-                self.show_error("Cannot load model", str(e))
-            return False
-        except Exception as e:  # anything else a broken file can raise
-            if report:
-                self.show_error("Cannot load model", f"{Path(path).name}: {e}")
+                self.show_error("Cannot load model", one_line(e) if isinstance(e, ModelError)
+                                else f"{Path(path).name}: {one_line(e)}")
+            self.menus.fill_models()
             return False
         self.classifier = clf
         self.session.set_classifier(clf)
-        m = clf.meta
-        self.presenter = Presenter(clf.labels, self.settings.threshold_for(m.threshold))
+        self.presenter = presenter
         self.session.pipeline.set_threshold(self.presenter.threshold)
         self.bars.reset()
         self.settings.model_path = str(Path(path).resolve())

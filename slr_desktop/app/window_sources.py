@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
+from ..core.errors import one_line
 from ..core.video import VIDEO_EXTENSIONS, VideoError
 from .sources import SourceSpec, camera_spec, file_spec
 
@@ -34,13 +35,15 @@ class SourcesMixin:
         return self._open_spec(camera_spec(int(index)))
 
     def open_video(self, path: str | Path) -> bool:
+        """Open a video file; a bad one is a dialog, and the view says what failed when nothing
+        else is showing (a source that plays keeps playing)."""
         try:
             spec = file_spec(path)
-        except VideoError as e:
-            self.show_error("Cannot open video", str(e))
-            return False
-        except Exception as e:
-            self.show_error("Cannot open video", f"{Path(path).name}: {e}")
+        except Exception as e:  # VideoError, or anything else a broken file can raise
+            msg = one_line(e) if isinstance(e, VideoError) else f"{Path(path).name}: {one_line(e)}"
+            self.show_error("Cannot open video", msg)
+            if self.spec is None:
+                self.view.show_placeholder(f"Cannot open the video\n{msg}", offer_camera=True)
             return False
         return self._open_spec(spec)
 

@@ -35,14 +35,13 @@ class HandActivity:
         self.last_rest_ms: float | None = None     # the last frame with no hand or paused hands
         self.pause_since_ms: float | None = None   # when the current pause began (None: moving)
         self.last_pause_ms: float | None = None    # the last frame with visible, paused hands
-        self.last_motion_ms: float | None = None   # the last frame whose hands had moved lately
         self.frozen_since_ms: float | None = None  # the image stopped changing (a still picture)
         self._recent: deque[tuple[float, int, np.ndarray]] = deque()   # (t, part, (6, 2) scaled points)
         self._scale = FALLBACK_SCALE
 
     def reset(self) -> None:
         self.last_person_ms = self.last_hands_ms = self.last_rest_ms = self.pause_since_ms = None
-        self.last_pause_ms = self.last_motion_ms = self.frozen_since_ms = None
+        self.last_pause_ms = self.frozen_since_ms = None
         self._recent.clear()
         self._scale = FALLBACK_SCALE
 
@@ -78,8 +77,6 @@ class HandActivity:
             self._recent.popleft()
         spread = self.spread(t) if (left or right) else None
         paused = spread is not None and spread <= self.still_range
-        if spread is not None and not paused:
-            self.last_motion_ms = t
         if paused:
             self.last_pause_ms = t
             if self.pause_since_ms is None:

@@ -17,11 +17,10 @@ Design (segment, then recognise; after the sign-spotting literature):
   hand motion is the classic direct segmentation cue (e.g. "Pause detection in continuous sign
   language", the DAD signature of hand positions), and boundary-then-recognition pipelines remain
   strong (e.g. MHB, 2025). Rest evidence here is any of: no hand visible, the model's own idle
-  class, or hands that stayed within `still_range` shoulder widths for `still_s` once a sign was
-  recognised (a static handshape is signed with still hands, but a sign starts with a movement:
-  hands that did not move for a whole window are never a sign), or a frozen picture (the
-  tracker's `image_motion`: no pixel changed, as in a still photo or a freeze frame; a live camera
-  always has sensor noise).
+  class, hands that stayed within `still_range` shoulder widths for `still_s` once a sign was
+  recognised (a static handshape is signed with still hands, so before that a pause is no rest),
+  or a frozen picture (the tracker's `image_motion`: no pixel changed, as in a still photo or a
+  freeze frame; a live camera always has sensor noise).
 * **Hysteresis.** A run of signing opens after `on_s` of non-rest windows and closes after
   `off_s` of rest; a label is committed only after it wins every window for `hold_s`, so a
   spiking window never becomes a claim, and a held sign is one entry; a label that another
@@ -220,10 +219,6 @@ class SignDecoder:
         if act.frozen_since_ms is not None:
             # the picture itself stopped changing (a still image, a frozen video): nobody signs
             self._rest_at = act.frozen_since_ms
-            return _REST, None
-        if act.last_motion_ms is None or t - act.last_motion_ms > self.window_s * 1000.0:
-            # nothing moved in the whole window: a still scene (a photo, a frozen frame) is no sign
-            self._rest_at = t if act.last_motion_ms is None else act.last_motion_ms
             return _REST, None
         if act.pause_since_ms is not None and self._pause_is_rest():
             self._rest_at = act.pause_since_ms

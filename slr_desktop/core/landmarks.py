@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write_bytes
+from .errors import UserError, one_line
 from .layout import LAYOUT
 
 FORMAT_VERSION = 1
@@ -34,6 +35,10 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
             with zf.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.asanyarray(value), allow_pickle=False)
     return buf.getvalue()
+
+
+class LandmarkFileError(UserError, ValueError):
+    """A landmark `.npz` that cannot be used; one line that names the file."""
 
 
 @dataclass(frozen=True)
@@ -173,20 +178,53 @@ class LandmarkSequence:
 
     @staticmethod
     def load(path: str | os.PathLike) -> "LandmarkSequence":
-        with np.load(Path(path), allow_pickle=False) as z:
-            layout_id = str(z["layout_id"])
-            if layout_id != LAYOUT.id:
-                raise ValueError(f"{path}: landmark layout {layout_id!r}, expected {LAYOUT.id!r}")
-            w, h = (int(v) for v in z["size"])
-            return LandmarkSequence(
-                points=z["points"],
-                mask=z["mask"],
-                fps=float(z["fps"]),
-                width=w,
-                height=h,
-                gloss=str(z["gloss"]),
-                source=str(z["source"]),
-                timestamps_ms=z["timestamps_ms"] if "timestamps_ms" in z.files else None,
-                image_motion=z["image_motion"] if "image_motion" in z.files else None,
-                meta=json.loads(str(z["meta"])),
-            )
+        """Read a `.npz` written by `save`. Raises `LandmarkFileError` naming the file for anything
+        unusable: not a readable archive (truncated, bit-flipped), a missing field, another
+        layout, wrong shapes, NaN/Inf coordinates, a bad frame rate or clock."""
+        path = Path(path)
+
+        def bad(why: str) -> LandmarkFileError:
+            return LandmarkFileError(f"{path}: {why}")
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                missing = [k for k in ("points", "mask", "fps", "size", "layout_id") if k not in z.files]
+                if missing:
+                    raise bad(f"not a landmark file (lacks {', '.join(missing)})")
+                layout_id = str(z["layout_id"])
+                if layout_id != LAYOUT.id:
+                    raise bad(f"landmark layout {layout_id!r}, expected {LAYOUT.id!r}")
+                size = np.asarray(z["size"]).reshape(-1)
+                fields = dict(
+                    points=z["points"], mask=z["mask"], fps=float(z["fps"]),
+                    gloss=str(z["gloss"]) if "gloss" in z.files else "",
+                    source=str(z["source"]) if "source" in z.files else "",
+                    timestamps_ms=z["timestamps_ms"] if "timestamps_ms" in z.files else None,
+                    image_motion=z["image_motion"] if "image_motion" in z.files else None,
+                    meta=json.loads(str(z["meta"])) if "meta" in z.files else {},
+                )
+        except LandmarkFileError:
+            raise
+        except FileNotFoundError:
+            raise bad("file not found") from None
+        except Exception as e:  # BadZipFile, EOFError, zlib/CRC errors, bad JSON, object arrays...
+            raise bad(f"unreadable landmark file, corrupt or truncated ({one_line(e)[:120]})") from None
+        if size.size != 2 or not np.all(size > 0):
+            raise bad(f"bad frame size {size.tolist()}")
+        if not (np.isfinite(fields["fps"]) and fields["fps"] > 0):
+            raise bad(f"bad frame rate {fields['fps']}")
+        if not isinstance(fields["meta"], dict):
+            raise bad("meta is not a JSON object")
+        try:
+            seq = LandmarkSequence(width=int(size[0]), height=int(size[1]), **fields)
+        except (TypeError, ValueError) as e:
+            raise bad(one_line(e)) from None
+        if len(seq) == 0:
+            raise bad("no frames")
+        if not np.isfinite(seq.points).all():
+            raise bad("NaN or infinite landmark coordinates")
+        ts = seq.timestamps_ms
+        if ts is not None and (ts.shape != (len(seq),) or not np.isfinite(ts).all()
+                               or np.any(np.diff(ts) <= 0)):
+            raise bad("timestamps are not one increasing number per frame")
+        return seq

@@ -76,10 +76,10 @@ class SignStream:
             return StreamStep(state, t_ms=t)
         return self._classify(t, state)
 
-    def _classify(self, t: float, state: DecoderState) -> StreamStep:
+    def _classify(self, t: float, state: DecoderState, centred: bool = False) -> StreamStep:
         self._last_classified = t
         real_s = self.ring.real_s
-        pts, mask = self.ring.snapshot()
+        pts, mask = self.ring.snapshot(centred)
         probs = self.clf.predict(pts, mask)
         state = self.decoder.window(t, probs, real_s)
         if state.cut_ms is not None:
@@ -87,11 +87,12 @@ class SignStream:
         return StreamStep(state, probs, real_s, t)
 
     def finish(self) -> StreamStep:
-        """End of a file: classify the last frame's window if it was not, then close what is open.
-        The returned step's state carries every segment finished by it."""
+        """End of a file: classify the last window once more, centred on what it holds (no frame
+        follows, so the sign can sit in the middle, as in training), then close what is open. The
+        returned step's state carries every segment finished by it."""
         step = None
-        if len(self.ring) and self._last_classified != self._last_t:
-            step = self._classify(self._last_t, self.decoder._state(()))
+        if len(self.ring):
+            step = self._classify(self._last_t, self.decoder._state(()), centred=True)
         segments = (list(step.state.segments) if step is not None else []) + self.decoder.finish(self._last_t)
         state = replace(self.decoder._state(()), segments=tuple(segments))
         if step is None:

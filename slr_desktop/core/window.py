@@ -164,12 +164,20 @@ class RingWindow:
         """Seconds of real footage in the window (0 .. seq_len / fps)."""
         return self.coverage * self.seq_len / self.fps
 
-    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
-        """(seq_len, 75, 3) model coords and (seq_len, 75) float32 mask, newest frame last."""
+    def snapshot(self, centred: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(seq_len, 75, 3) model coords and (seq_len, 75) float32 mask, newest frame last.
+
+        centred: when the frames cover less than a window, put them in the middle with edge
+        padding on both sides, as `fit_window` does for a whole clip (the end of a file, where no
+        frame follows), instead of padding only before them (live: the newest frame is now)."""
         if not self._frames:
             raise ValueError("no frames yet")
         ts = np.fromiter((f[0] for f in self._frames), np.float64, len(self._frames))
-        idx = resample_indices(ts, self.fps, end_ms=ts[-1], n=self.seq_len)
+        span = self.seq_len * 1000.0 / self.fps
+        end = ts[-1]
+        if centred and ts[-1] - ts[0] < span:
+            end = ts[-1] + 0.5 * (span - (ts[-1] - ts[0]))   # the grid overhangs both ends equally
+        idx = resample_indices(ts, self.fps, end_ms=end, n=self.seq_len)
         pts = np.stack([self._frames[i][1] for i in idx])
         mask = np.stack([self._frames[i][2] for i in idx]).astype(np.float32)
         return pts, mask
