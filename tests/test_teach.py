@@ -210,3 +210,32 @@ def test_progress_lines_parse():
     cmd = teach_command(Path("d"), Path("m.onnx"), Path("b.onnx"), "mine")
     assert cmd[:2] == ["-m", "trainer.teach"] and "--progress-json" in cmd and cmd[-2:] == ["--base", "b.onnx"]
     assert os.path.basename(cmd[3]) == "m.onnx"
+
+
+def test_a_damaged_take_is_left_out_and_named(tmp_path, wl_subset):
+    import shutil
+
+    from slr_desktop.core.recording import Project
+
+    data = tmp_path / "proj"
+    shutil.copytree(wl_subset, data)
+    bad = sorted((data / "go").glob("*.npz"))[0]
+    bad.write_bytes(bad.read_bytes()[:100])             # truncated, as a full disk would leave it
+    assert Project.open(data).damaged == [bad]            # the Teach window says so on opening
+    report_path = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "trainer.teach", str(data), str(tmp_path / "m.onnx"), "--base",
+                           str(BUNDLED / "cafe-words.onnx"), "--json", str(report_path), "--no-cache"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    r = json.loads(report_path.read_text())
+    assert r["n_takes"] == 14 and len(r["damaged"]) == 1 and bad.name in r["damaged"][0]
+    assert "left out a damaged file" in proc.stderr and bad.is_file()      # reported, not deleted
+
+
+def test_an_unwritable_output_is_refused_before_any_work(tmp_path, wl_subset):
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where the models folder should be")       # fails for root too
+    proc = subprocess.run([sys.executable, "-m", "trainer.teach", str(wl_subset), str(blocker / "m.onnx"),
+                           "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert proc.returncode == 2 and "is a file, not a folder" in last and "Traceback" not in proc.stderr

@@ -33,7 +33,8 @@ from slr_desktop.core.landmark_index import (  # noqa: F401  (the format's home;
     safe_name,
     write_index,
 )
-from slr_desktop.core.landmarks import LandmarkSequence
+from slr_desktop.core.errors import one_line
+from slr_desktop.core.landmarks import LandmarkFileError, LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 
 from .errors import DataError
@@ -105,11 +106,14 @@ def _read_cache(path: Path, fp: str) -> list[LandmarkSequence] | None:
     return out
 
 
-def load_set(path: str | os.PathLike, cache: bool = True) -> list[LandmarkSequence]:
+def load_set(path: str | os.PathLike, cache: bool = True,
+             damaged: list[str] | None = None) -> list[LandmarkSequence]:
     """Every sequence under `path` (recursive), sorted by relative file path.
 
     A file that cannot be used (truncated, NaN coordinates, another layout, ...) is a
-    `LandmarkFileError` naming it; a missing or empty folder a `DataError`.
+    `LandmarkFileError` naming it; a missing or empty folder a `DataError`. With a `damaged`
+    list (`slr-train teach` on a user's recordings) such a file is skipped instead and its one-line
+    reason appended; the consolidated cache is then not written.
 
     The per-sample `.npz` files are the format of record; with `cache` a consolidated
     `.set_cache.npz` is kept beside them (rebuilt whenever any file's name, size or mtime
@@ -129,15 +133,25 @@ def load_set(path: str | os.PathLike, cache: bool = True) -> list[LandmarkSequen
         seqs = _read_cache(cache_path, fp)
         if seqs is not None:
             return seqs
-    seqs = []
+    seqs, n_damaged = [], 0
     for p in files:
         rel = p.relative_to(root).as_posix()
-        seqs.append(_fill_meta(LandmarkSequence.load(p), rel, root.name))
+        try:
+            seq = LandmarkSequence.load(p)
+        except LandmarkFileError as e:
+            if damaged is None:
+                raise
+            damaged.append(one_line(e))
+            n_damaged += 1
+            continue
+        seqs.append(_fill_meta(seq, rel, root.name))
+    if not seqs:
+        raise DataError(f"no usable .npz sequences under {root} ({n_damaged} damaged)")
     ids = Counter(s.meta["id"] for s in seqs)
     dup = [k for k, v in ids.items() if v > 1]
     if dup:
         raise DataError(f"{root}: duplicate sequence ids: {', '.join(sorted(dup)[:5])}")
-    if cache:
+    if cache and not n_damaged:
         try:
             _write_cache(cache_path, fp, seqs)
         except OSError:

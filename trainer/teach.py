@@ -27,7 +27,7 @@ import json
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -86,6 +86,7 @@ class TeachData:
     idle: list[LandmarkSequence]       # idle pool + recorded "no sign"
     skipped: list[str]                 # ids of takes left out (no hands)
     recorded_nothing: int
+    damaged: list[str] = field(default_factory=list)   # files that could not be read (one line each)
 
     @property
     def idle_index(self) -> int:
@@ -101,7 +102,8 @@ def load_takes(data: str | Path, idle_pool: list[LandmarkSequence] | None = None
     data = Path(data)
     if not data.is_dir():
         raise TeachError(f"no landmark set folder at {data}")
-    seqs = load_set(data)      # a missing/empty folder or a damaged take: DataError / LandmarkFileError
+    damaged: list[str] = []    # a damaged take file is left out and reported, not a failed teach
+    seqs = load_set(data, damaged=damaged)
     seqs = [s for s in seqs if s.meta.get("real", True)]
     nothing = [s for s in seqs if s.gloss in NOTHING_GLOSSES and s.mask.any()]
     takes, skipped = [], []
@@ -117,7 +119,7 @@ def load_takes(data: str | Path, idle_pool: list[LandmarkSequence] | None = None
         raise TeachError(f"{data}: no takes with hands to learn from"
                          + (f" ({len(skipped)} take(s) without hands were left out)" if skipped else ""))
     pool = list(idle_pool) if idle_pool is not None else load_idle_pool()
-    return TeachData(signs + [IDLE_LABEL], takes, pool + nothing, skipped, len(nothing))
+    return TeachData(signs + [IDLE_LABEL], takes, pool + nothing, skipped, len(nothing), damaged)
 
 
 # ------------------------------------------------------------------------------ embeddings
@@ -439,6 +441,7 @@ def teach(data: str | Path, out: str | Path, cfg: TeachConfig | None = None,
     report = dict(
         data=str(data), out=str(out), base=str(base_path), base_name=base.name, labels=td.labels,
         head=cfg.head, dim=embedder.dim, n_takes=len(td.takes), skipped_no_hands=td.skipped,
+        damaged=td.damaged,
         recorded_nothing=td.recorded_nothing, n_idle_pool=len(td.idle) - td.recorded_nothing,
         held_out=dict(top1=ho["top1"], top1_live=ho["top1_live"], n=ho["n"], n_folds=ho["n_folds"],
                       what="same person: leave-takes-out (aligned windows; top1_live: augmented windows "
@@ -527,6 +530,8 @@ def run(args: argparse.Namespace) -> int:
               f"{fig}; threshold {report['threshold']:.2f}; {report['seconds']['total']:.1f} s")
         if report["skipped_no_hands"]:
             print(f"left out {len(report['skipped_no_hands'])} take(s) without hands", file=sys.stderr)
+        for d in report["damaged"]:
+            print(f"left out a damaged file: {d}", file=sys.stderr)
     return 0
 
 

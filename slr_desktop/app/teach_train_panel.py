@@ -124,11 +124,13 @@ class TrainPanel(QFrame):
         acc = (f"same-person accuracy {100 * ho['top1']:.0f}% on {ho['n']} held-out takes (leave-takes-out)"
                if ho.get("n") else "no held-out figure (record 2+ takes per sign)")
         skipped = report.get("skipped_no_hands") or []
+        damaged = report.get("damaged") or []
         self.result_label.setText(
             f"{'✓ ' if loaded else ''}{out.stem}: {len(report['labels']) - 1} signs + no sign; {acc}; "
             f"threshold {report['threshold']:.2f}. "
             + (f"Selected in the Model menu after {self.seconds:.0f} s." if loaded else "It could not be loaded.")
-            + (f" {len(skipped)} take(s) without hands were left out." if skipped else ""))
+            + (f" {len(skipped)} take(s) without hands were left out." if skipped else "")
+            + (f" {len(damaged)} damaged take file(s) were left out: {damaged[0]}" if damaged else ""))
 
 
 __all__ = ["DEFAULT_PROJECT", "TrainPanel"]

@@ -193,6 +193,9 @@ class TeachWindow(QWidget):
             pass
         self._fill_projects()
         self.path_label.setText(str(proj.root))
+        if proj.damaged:      # left on disk for the user to inspect; training leaves them out
+            self._error(f"{len(proj.damaged)} damaged take file(s) ignored, e.g. "
+                        f"{proj.damaged[0].relative_to(proj.root).as_posix()}")
         self.signs.show_project(proj)
         if self.signs.currentItem() is None and self.signs.count():
             self.signs.setCurrentRow(0)

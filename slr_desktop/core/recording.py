@@ -123,6 +123,7 @@ class Project:
         self.name = self.root.name
         self._signs: list[str] = []
         self._takes: dict[str, list[Take]] = {}
+        self.damaged: list[Path] = []     # take files that could not be read (left on disk)
 
     # ------------------------------------------------------------------ create / open / list
     @classmethod
@@ -163,6 +164,7 @@ class Project:
         """Re-read the signs and takes from disk (the files are the truth, the settings only keep
         the order in which the signs were added)."""
         takes: dict[str, list[Take]] = {}
+        damaged: list[Path] = []
         folders = sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
         for folder in folders:
             for f in sorted(folder.glob("*.npz")):
@@ -170,12 +172,14 @@ class Project:
                     continue
                 try:
                     seq = LandmarkSequence.load(f)
-                except Exception:      # a damaged file is not a take; it stays for the user to see
+                except Exception:      # a damaged file is not a take; it stays, listed in `damaged`
+                    damaged.append(f)
                     continue
                 takes.setdefault(seq.gloss, []).append(self._take(seq, f))
         names = {f.name for f in folders}
         order = [s for s in self._settings().get("signs", []) if s in takes or safe_name(s) in names]
         order += sorted(s for s in takes if s not in order)
+        self.damaged = damaged
         self._signs = order
         self._takes = {s: sorted(takes.get(s, []), key=lambda t: t.number) for s in order}
 
