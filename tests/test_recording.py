@@ -213,3 +213,23 @@ def test_killed_mid_take_loses_at_most_that_take(tmp_path, real_seqs):
         rows = list(csv.DictReader(open(tmp_path / "kill" / "index.csv")))
         assert len(rows) == n
         assert len(load_set(tmp_path / "kill", cache=False)) == n   # every file is a whole take
+
+
+def test_a_read_only_project_opens_for_viewing_and_saving_says_why(tmp_path, real_seqs, monkeypatch):
+    import slr_desktop.core.recording as rec
+
+    p = Project.create("p", tmp_path)
+    p.add_sign("hello")
+    p.save_take("hello", real_seqs[0])
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Read-only file system", str(tmp_path / "p" / "index.csv"))
+
+    # what a read-only folder does to every write (root ignores chmod, so the writes are refused here)
+    monkeypatch.setattr(rec, "write_index", refuse)
+    monkeypatch.setattr(rec.LandmarkSequence, "save", refuse)
+    q = Project.open(tmp_path / "p")
+    assert q.read_only and q.counts() == {"hello": 1}           # the takes are still there to train from
+    with pytest.raises(OSError):
+        q.save_take("hello", real_seqs[1])
+    assert Project.open(tmp_path / "p").counts() == {"hello": 1}

@@ -142,7 +142,9 @@ class TeachProcess(QObject):
             return
         remove_partial(self.out)
         err = self.error or self._stderr_line()
-        self.finished.emit(None, err or f"the trainer stopped (exit code {code})")
+        if not err and status == QProcess.ExitStatus.CrashExit:
+            err = "the trainer was killed or crashed; no model was written"
+        self.finished.emit(None, err or f"the trainer stopped (exit code {code}); no model was written")
 
     def _stderr_line(self) -> str:
         text = self._stderr.decode("utf-8", "replace")

@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.errors import UserError, one_line
-from ..core.recording import NOTHING, Project, Take, projects_dir
+from ..core.recording import NOTHING, Project, Take, check_name, projects_dir
 from ..core.take_recorder import Phase, RecorderConfig, TakeRecorder
 from .teach_train_panel import DEFAULT_PROJECT, TrainPanel
 from .teach_widgets import TEACH_STYLE, RecordPanel, SignList, SkeletonReplay, TakeList, label, panel, sign_text
@@ -90,10 +90,10 @@ class TeachWindow(QWidget):
         add_row = QHBoxLayout()
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("new sign, e.g. hello")
-        self.name_edit.returnPressed.connect(lambda: self.add_sign(self.name_edit.text()))
+        self.name_edit.returnPressed.connect(lambda: self.add_sign(self.name_edit.text(), typed=True))
         add_row.addWidget(self.name_edit, 1)
         add_btn = QPushButton("Add Sign")
-        add_btn.clicked.connect(lambda: self.add_sign(self.name_edit.text()))
+        add_btn.clicked.connect(lambda: self.add_sign(self.name_edit.text(), typed=True))
         add_row.addWidget(add_btn)
         ll.addLayout(add_row)
         self.error_label = label("", "teachError")
@@ -192,8 +192,12 @@ class TeachWindow(QWidget):
         except OSError:
             pass
         self._fill_projects()
-        self.path_label.setText(str(proj.root))
-        if proj.damaged:      # left on disk for the user to inspect; training leaves them out
+        home = str(Path.home())
+        shown = str(proj.root)
+        self.path_label.setText("~" + shown[len(home):] if shown.startswith(home + "/") else shown)
+        if proj.read_only:
+            self._error(f"{proj.root} is read-only: takes can be replayed and trained from, not added")
+        elif proj.damaged:    # left on disk for the user to inspect; training leaves them out
             self._error(f"{len(proj.damaged)} damaged take file(s) ignored, e.g. "
                         f"{proj.damaged[0].relative_to(proj.root).as_posix()}")
         self.signs.show_project(proj)
@@ -206,10 +210,12 @@ class TeachWindow(QWidget):
             self.new_project(name)
 
     # ------------------------------------------------------------------------------- signs
-    def add_sign(self, name: str) -> bool:
+    def add_sign(self, name: str, typed: bool = False) -> bool:
         if self.project is None:
             return False
         try:
+            if typed:              # a typed '-' is refused ('no sign' has its own button)
+                check_name(name)
             name = self.project.add_sign(name)
         except (UserError, OSError) as e:
             self._error(one_line(e))
@@ -294,7 +300,11 @@ class TeachWindow(QWidget):
         take = self.takes.current()
         if self.project is None or take is None or self.recorder.busy:
             return False
-        self.project.delete_take(take)
+        try:
+            self.project.delete_take(take)
+        except OSError as e:
+            self._error(f"Could not delete the take: {one_line(e)}")
+            return False
         self.signs.show_project(self.project)
         self._hint(f"Deleted take {take.number} of {sign_text(take.sign)!r}.")
         return True

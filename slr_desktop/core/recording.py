@@ -65,7 +65,7 @@ def check_name(name: str, what: str = "sign name", taken: tuple[str, ...] | list
     if not name:
         raise BadNameError(f"the {what} is empty")
     if name == NOTHING:
-        raise BadNameError(f"'{NOTHING}' is reserved for 'no sign': use Record 'No sign' instead")
+        raise BadNameError(f"'{NOTHING}' is reserved for 'no sign': use the '+ No Sign' button instead")
     if "/" in name or "\\" in name:
         raise BadNameError(f"{what} {raw!r} contains a slash; use letters, digits, '-' or '_'")
     if name in (".", "..") or name.startswith("."):
@@ -124,6 +124,7 @@ class Project:
         self._signs: list[str] = []
         self._takes: dict[str, list[Take]] = {}
         self.damaged: list[Path] = []     # take files that could not be read (left on disk)
+        self.read_only = False            # opened, but its folder cannot be written
 
     # ------------------------------------------------------------------ create / open / list
     @classmethod
@@ -143,13 +144,16 @@ class Project:
         if not root.is_dir():
             raise UserError(f"no teach project at {root}")
         proj = cls(root)
-        # what a killed write leaves: temporary files, a half-made rename, a folder being deleted
-        clean_stale_parts(root)
-        for p in root.glob(".re*-*"):
-            if p.is_dir() and p.name.startswith((".rename-", ".removed-")):
-                shutil.rmtree(p, ignore_errors=True)
         proj.refresh()
-        proj._write_index()            # the files are the truth: the index follows them
+        try:
+            # what a killed write leaves: temporary files, a half-made rename, a folder being deleted
+            clean_stale_parts(root)
+            for p in root.glob(".re*-*"):
+                if p.is_dir() and p.name.startswith((".rename-", ".removed-")):
+                    shutil.rmtree(p, ignore_errors=True)
+            proj._write_index()        # the files are the truth: the index follows them
+        except OSError:                # a read-only project can still be viewed and trained from
+            proj.read_only = True
         return proj
 
     @staticmethod
