@@ -24,6 +24,7 @@ from typing import Iterable
 import numpy as np
 
 from slr_desktop.core.atomic import atomic_open
+from slr_desktop.core.errors import one_line
 from slr_desktop.core.landmark_index import (  # noqa: F401  (the format's home; re-exported)
     IDLE_LABEL,
     INDEX_COLUMNS,
@@ -33,7 +34,6 @@ from slr_desktop.core.landmark_index import (  # noqa: F401  (the format's home;
     safe_name,
     write_index,
 )
-from slr_desktop.core.errors import one_line
 from slr_desktop.core.landmarks import LandmarkFileError, LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 
