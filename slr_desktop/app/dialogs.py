@@ -66,8 +66,15 @@ def about_model_dialog(parent, clf):
 def shortcuts_dialog(parent, rows: list[tuple[str, str, str]]):
     """Help → Keyboard Shortcuts: a non-modal table of (menu, action, keys), read from the menus."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget,
-                                   QTableWidgetItem, QVBoxLayout)
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QDialog,
+        QDialogButtonBox,
+        QHeaderView,
+        QTableWidget,
+        QTableWidgetItem,
+        QVBoxLayout,
+    )
 
     dlg = QDialog(parent)
     dlg.setWindowTitle("Keyboard Shortcuts")

@@ -95,7 +95,7 @@ class Menus:
         self.shortcuts = self.action("Keyboard Shortcuts", win.show_shortcuts, "F1", menu=help_menu)
         self.action("Getting Started", win.show_hint, menu=help_menu)
         help_menu.addSeparator()
-        self.action("About This Model…", win.show_about_model, menu=help_menu)
+        help_menu.addAction(self.about_model)
         self.action("About SLR Desktop", win.show_about_app, menu=help_menu)
 
     def action(self, text: str, slot, shortcut=None, checkable: bool = False, menu=None, tip: str = "") -> QAction:
@@ -194,6 +194,7 @@ class Menus:
             p = Path(path)
             act = menu.addAction(f"&{i} {p.name}" if i < 10 else p.name)
             act.setToolTip(str(p))
+            act.setData(str(p))
             act.setEnabled(p.is_file())
             act.triggered.connect(lambda _=False, path=path: win.open_video(path))
         menu.setToolTipsVisible(True)

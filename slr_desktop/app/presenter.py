@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..core.decoder import STATUS_TEXT, DecoderState, Segment, Status
-from ..core.segments import UNKNOWN_TEXT, display_label
 from ..core.runtime import Prediction
+from ..core.segments import UNKNOWN_TEXT, display_label
 
 TOP_K = 5
 

@@ -1,8 +1,9 @@
 """The status bar: source name and the live rates of every stage (capture, landmarks, classifier).
 
-A message (an error, "Model loaded") must be readable whole: while one shows, the rate labels
-step aside (QStatusBar draws messages only in the room its permanent widgets leave), and a
-message wider than the bar is elided in the middle with the full text as the tooltip.
+A message (an error, "Model loaded") must be readable whole: while one shows, the permanent
+labels step aside (QStatusBar draws messages only in the room its permanent widgets leave; the
+source's name is in the title bar meanwhile), and a message wider than the bar is elided in the
+middle with the full text as the tooltip.
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 KEYS = ("source", "capture", "landmarks", "classifier", "dropped", "latency")
-RATES = KEYS[1:]
 SOURCE_CHARS = 40
 
 
@@ -31,11 +31,11 @@ class StatusBar:
         self.dropped_base = 0           # the session's counter when the current source opened
 
     def message(self, text: str, timeout_ms: int = 5000) -> None:
-        """Show `text` whole: rates hidden meanwhile, elided in the middle only if the bar itself
-        is too narrow (the tooltip then has it all)."""
-        for key in RATES:
+        """Show `text` whole: the labels hidden meanwhile, elided in the middle only if the bar
+        itself is too narrow (the tooltip then has it all)."""
+        for key in KEYS:
             self.labels[key].hide()
-        room = self.bar.width() - self.labels["source"].sizeHint().width() - 40
+        room = self.bar.width() - 24
         shown = self.bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, max(80, room))
         self.bar.setToolTip(text if shown != text else "")
         self.bar.showMessage(shown, timeout_ms)
@@ -43,7 +43,7 @@ class StatusBar:
     def _on_message(self, text: str) -> None:
         if not text:
             self.bar.setToolTip("")
-            for key in RATES:
+            for key in KEYS:
                 self.labels[key].show()
 
     def set_source(self, label: str) -> None:
