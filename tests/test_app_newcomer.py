@@ -410,7 +410,7 @@ def test_about_this_model_has_no_raw_values():
         assert "{" not in text and "}" not in text, name                  # no Python dicts
         assert not any(len(tok) > 7 for tok in __import__("re").findall(r"\d+\.\d+", text)), name
         if clf.meta.idle_label:
-            assert f"no sign (`{clf.meta.idle_label}`)" in text
+            assert f"the no-sign class `{clf.meta.idle_label}`" in text
 
 
 # ------------------------------------------------------------- a real clip through the window
@@ -477,10 +477,20 @@ def test_segments_from_the_presenter_reach_the_track(qtbot, make_window, small_c
     texts = [i.toPlainText() for i in win.track._span_items if hasattr(i, "toPlainText")]
     assert texts == ["sign1", "unknown sign"]
     rects = [i for i in win.track._span_items if not hasattr(i, "toPlainText")]
-    assert rects[1].brush().style() == Qt.BrushStyle.BDiagPattern and rects[0].brush().style() != rects[1].brush().style()
+    assert rects[1].brush().style() == Qt.BrushStyle.BDiagPattern
+    assert rects[0].brush().style() == Qt.BrushStyle.SolidPattern
     assert win.track.color_of(None).name() != win.track.color_of("sign1").name()
     assert "unknown sign" in win.track.legend.text()
     gen = win.session.generation
     win._note_pass(gen, 40)
     win._note_pass(gen, 2)                                    # position went back without a seek
     assert win.track.segments == [] and "no sign recognised yet" in win.track.legend.text()
+
+
+def test_history_shows_the_newest_entries_that_fit(qtbot, make_window):
+    win = make_window(tracker_factory=None)
+    panel = win.sign_panel
+    many = tuple(f"sign-number-{i}" for i in range(8))
+    text = panel.fit_history(many)
+    assert text.endswith("sign-number-7") and text.startswith("…") and "sign-number-0" not in text
+    assert panel.fit_history(("go", "no")) == "go  ·  no"

@@ -39,16 +39,16 @@ def test_display_label_words():
 
 def test_idle_class_is_no_sign_in_the_bars():
     pr = Presenter(LABELS, 0.5, idle_label="-", unknown_label="other")
-    st = pr.update(probs(0), DecoderState(Status.NO_SIGN))
+    st = pr.update(probs(0), DecoderState(Status.NO_SIGN, decided=True))
     assert st.bars[0].label == "no sign" and all(b.label != "-" for b in st.bars)
-    st = pr.update(probs(3), DecoderState(Status.SIGNING))
+    st = pr.update(probs(3), DecoderState(Status.SIGNING, decided=True))
     assert "unknown sign" in [b.label for b in st.bars] and "other" not in [b.label for b in st.bars]
 
 
 @pytest.mark.parametrize("status", [Status.NO_PERSON, Status.NO_SIGN, Status.SIGNING, Status.UNKNOWN])
 def test_every_state_has_words(status):
     pr = Presenter(LABELS, 0.5, "-", "other")
-    st = pr.update(probs(1), DecoderState(status))
+    st = pr.update(probs(1), DecoderState(status, decided=True))
     assert st.headline == STATUS_TEXT[status] and st.detail == DETAIL[status]
     assert st.sign.current is None
     for text in (st.headline, st.detail):
@@ -57,14 +57,18 @@ def test_every_state_has_words(status):
 
 def test_a_sign_shows_its_label_and_confidence():
     pr = Presenter(LABELS, 0.5, "-", "other")
-    st = pr.update(probs(2), DecoderState(Status.SIGN, "before", 0.87))
+    st = pr.update(probs(2), DecoderState(Status.SIGN, "before", 0.87, decided=True))
     assert st.headline == "before" and st.detail == "87% confident" and st.passed
 
 
-def test_nobody_there_shows_no_bars():
+def test_nobody_there_or_a_mostly_empty_window_shows_no_bars():
     pr = Presenter(LABELS, 0.5, "-")
-    assert pr.update(probs(1), DecoderState(Status.NO_SIGN)).bars
-    assert pr.update(probs(1), DecoderState(Status.NO_PERSON)).bars == ()
+    assert pr.update(probs(1), DecoderState(Status.NO_SIGN, decided=True)).bars
+    assert pr.update(probs(1), DecoderState(Status.NO_PERSON, decided=True)).bars == ()
+    # just after a start or a seek the window is mostly padding: its guess is not shown
+    st = pr.update(probs(1), DecoderState(Status.NO_SIGN, decided=False))
+    assert st.bars == () and st.track is None
+    assert pr.update(None, DecoderState(Status.NO_SIGN)).bars == ()      # kept until the next window
 
 
 def test_waiting_words_before_anything_arrives():
@@ -76,8 +80,8 @@ def test_waiting_words_before_anything_arrives():
 
 def test_history_is_one_entry_per_segment_and_copy_text():
     pr = Presenter(LABELS, 0.5, "-", "other")
-    pr.update(probs(1), DecoderState(Status.SIGN, "go", 0.9))
-    pr.update(probs(1), DecoderState(Status.SIGN, "go", 0.9))              # held: no entry yet
+    pr.update(probs(1), DecoderState(Status.SIGN, "go", 0.9, decided=True))
+    pr.update(probs(1), DecoderState(Status.SIGN, "go", 0.9, decided=True))              # held: no entry yet
     st = pr.update(probs(0), DecoderState(Status.NO_SIGN, segments=(seg(0.5, 1.25, "go", 0.91),)))
     assert st.sign.history == ("go",) and st.sign.new_sign
     st = pr.update(probs(0), DecoderState(Status.UNKNOWN, segments=(seg(2.0, 3.0, None, 0.3),)))

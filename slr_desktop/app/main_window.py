@@ -145,7 +145,8 @@ class MainWindow(ModelsMixin, SourcesMixin, FilesMixin, HelpMixin, QMainWindow):
         self.side.sign_panel.copy_requested.connect(self.copy_history)
         self.side.sign_panel.clear_requested.connect(self.clear_history)
         # the side panel's parts, by the names the rest of the app (and its tests) use
-        self.sign_panel, self.bars, self.threshold_slider = self.side.sign_panel, self.side.bars, self.side.threshold_slider
+        side = self.side
+        self.sign_panel, self.bars, self.threshold_slider = side.sign_panel, side.bars, side.threshold_slider
         root.addWidget(self.side)
         self.setCentralWidget(central)
         self.hint = FirstRunHint(self.view)       # floats over the video, above its pages
@@ -252,6 +253,7 @@ class MainWindow(ModelsMixin, SourcesMixin, FilesMixin, HelpMixin, QMainWindow):
         elif kind == EventKind.OPEN_FAILED:
             self.show_error("Cannot open video", msg)
             self.view.show_placeholder(f"Cannot open the video\n{msg}", offer_camera=True)
+            self.side.show_state(self.presenter.no_source())
         elif kind == EventKind.CAMERA_LOST:
             self.view.set_banner(msg)
             self.status.message(msg, 5000)

@@ -61,6 +61,7 @@ class Menus:
         self.speed_menu.addSeparator()
         self.slower = self.action("Slower", lambda: win.nudge_speed(-1), "-", menu=self.speed_menu)
         self.faster = self.action("Faster", lambda: win.nudge_speed(+1), "=", menu=self.speed_menu)
+        self.faster.setShortcuts([QKeySequence("="), QKeySequence("+")])   # + with or without Shift
         self.loop = self.action("Loop", lambda on: None, "L", checkable=True, menu=play_menu)
         play_menu.addSeparator()
         self.fast = self.action("As Fast as Possible (no pacing)", win.set_fast, checkable=True, menu=play_menu)

@@ -179,6 +179,11 @@ class Presenter:
         self.origin_s = 0.0 if is_file else None
         self.state = ViewState.waiting(STARTING_DETAIL)
 
+    def no_source(self) -> ViewState:
+        """Nothing plays (no camera, a file that failed): say how to start."""
+        self.state = ViewState.waiting(IDLE_DETAIL, self.state.sign.history)
+        return self.state
+
     def clear_history(self) -> ViewState:
         self._history.clear()
         self.entries.clear()
@@ -209,8 +214,10 @@ class Presenter:
             self._add_segment(seg)
             self.entries.append(seg)
             self._history.append(seg.label if seg.label is not None else UNKNOWN_ENTRY)
-        if decoder.status == Status.NO_PERSON:
-            bars, track = (), None     # guesses about an empty picture mean nothing: no bars
+        if decoder.status == Status.NO_PERSON or (probs is not None and not decoder.decided):
+            # guesses about an empty picture, or about a window still mostly empty (just after a
+            # start or a seek), mean nothing: no bars rather than a confident-looking one
+            bars, track = (), None
         current = decoder.label if decoder.status == Status.SIGN else None
         if decoder.status == Status.SIGN:
             detail = f"{decoder.prob * 100:.0f}% confident"

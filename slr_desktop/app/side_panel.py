@@ -138,6 +138,7 @@ class SignPanel(QFrame):
         self.history = QLabel("")
         self.history.setObjectName("history")
         self.history.setWordWrap(True)
+        self.history.ensurePolished()           # the style sheet's font decides the line height
         self.history.setFixedHeight(2 * self.history.fontMetrics().lineSpacing() + 6)
         self.history.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.history.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -176,7 +177,22 @@ class SignPanel(QFrame):
             self.sign.style().unpolish(self.sign)
             self.sign.style().polish(self.sign)
         self.detail.setText(detail)
-        self.history.setText("  ·  ".join(history) if history else "")
+        self.history.setText(self.fit_history(history))
+
+    def fit_history(self, history: tuple[str, ...]) -> str:
+        """The newest entries that fit the history's lines (the oldest give way, marked "…")."""
+        from PySide6.QtCore import QRect
+
+        entries = list(history)
+        fm = self.history.fontMetrics()
+        width = max(50, self.history.width())
+        flags = int(Qt.TextFlag.TextWordWrap)
+        while True:
+            text = ("…  ·  " if len(entries) < len(history) else "") + "  ·  ".join(entries)
+            if len(entries) <= 1 or fm.boundingRect(QRect(0, 0, width, 10_000), flags, text).height() \
+                    <= self.history.height():
+                return text
+            entries.pop(0)
 
 
 class SidePanel(QWidget):

@@ -25,6 +25,9 @@ class StatusBar:
             label = QLabel("")
             self.labels[key] = label
             bar.addPermanentWidget(label)
+        self.labels["capture"].setToolTip("Frames read from the camera or video per second")
+        self.labels["landmarks"].setToolTip("Frames whose skeleton (pose and hands) was found per second")
+        self.labels["classifier"].setToolTip("Times per second the model judged the last two seconds of video")
         self.labels["dropped"].setToolTip("Frames skipped for this source to keep up with real time")
         self.labels["latency"].setToolTip("From a frame's capture to its result on screen")
         bar.messageChanged.connect(self._on_message)

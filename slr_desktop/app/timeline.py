@@ -298,6 +298,8 @@ class PredictionTrack(QWidget):
         if 0 <= position < self.label_idx.size and self.label_idx[position] >= 0:
             i = int(self.label_idx[position])
             self.label_text.setText(f"{self.names[i]} {self.prob[position] * 100:.0f}%")
+        # near the right end the label goes left of the cursor, so it is never cut off
+        self.label_text.setAnchor((1, 1) if position > 0.75 * self.frame_count else (0, 1))
         self.label_text.setPos(position / self.fps, 0.0)
 
     def refresh(self) -> None:

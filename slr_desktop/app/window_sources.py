@@ -190,6 +190,7 @@ class SourcesMixin:
         self.view.show_placeholder(f"No camera available{tried}\n{msg}\n{exists}\n\nOpen a video file instead "
                                    "(Ctrl+O or drop it here), or connect a camera and try again.")
         self.status.set_source("no camera")
+        self.side.show_state(self.presenter.no_source())
         self.status.message(f"{msg}{tried}", 8000)
 
 

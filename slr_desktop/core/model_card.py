@@ -52,11 +52,11 @@ def _vocabulary_line(meta: ModelMetadata) -> str:
     line = ", ".join(f"`{label}`" for label in _signs(meta))
     extra = []
     if meta.idle_label in meta.labels:
-        extra.append(f"no sign (`{meta.idle_label}`)")
+        extra.append(f"the no-sign class `{meta.idle_label}`")
     unknown = getattr(meta, "unknown_label", None)
     if unknown in meta.labels:
-        extra.append(f"unknown sign (`{unknown}`)")
-    return line + (f"; also the classes {' and '.join(extra)}" if extra else "")
+        extra.append(f"the unknown-sign class `{unknown}`")
+    return line + (f" — plus {' and '.join(extra)}" if extra else "")
 
 
 def _pct(m: dict, key: str) -> str:
