@@ -5,7 +5,7 @@
 Each shot plays a real clip in the real window (MediaPipe, the bundled models) and grabs the
 window the first time the sign panel reaches the state, with the clip paused there:
   state_no_person.png   a video with nobody in it (a test pattern)   -> "no one there"
-  state_no_sign.png     WLASL 05732 before the signer moves            -> "no sign"
+  state_no_sign.png     WLASL 05732 with its first frame (hands down) held 2 s  -> "no sign"
   state_signing.png     WLASL 05732 while the sign is not decided yet  -> "signing (not sure yet)"
   state_sign.png        WLASL 05732 'before', wlasl50                  -> "before"
   state_unknown.png     WLASL 04821 'bald' (not in wlasl50)            -> "unknown sign"
@@ -32,6 +32,14 @@ def no_person_clip(folder: Path) -> Path:
     out = folder / "no_person.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=30",
                     "-t", "4", "-pix_fmt", "yuv420p", str(out)], check=True)
+    return out
+
+
+def resting_clip(folder: Path, clip: Path) -> Path:
+    """The clip with its first frame (the signer at rest, hands down) held for 2 s before it."""
+    out = folder / "resting.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-vf",
+                    "tpad=start_mode=clone:start_duration=2", "-pix_fmt", "yuv420p", str(out)], check=True)
     return out
 
 
@@ -62,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     before, bald = CLIPS / "05732.mp4", CLIPS / "04821.mp4"
     jobs = [  # (file, model, source, wanted status, size)
         ("state_no_person.png", wlasl50, no_person_clip(tmp), Status.NO_PERSON, (1100, 680)),
-        ("state_no_sign.png", wlasl50, before, Status.NO_SIGN, (1100, 680)),
+        ("state_no_sign.png", wlasl50, resting_clip(tmp, before), Status.NO_SIGN, (1100, 680)),
         ("state_signing.png", wlasl50, before, Status.SIGNING, (1100, 680)),
         ("state_sign.png", wlasl50, before, Status.SIGN, (1100, 680)),
         ("state_unknown.png", wlasl50, bald, Status.UNKNOWN, (1100, 680)),
@@ -90,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         win.resize(*size)
         if win.classifier is None or win.classifier.path != Path(model):
             win.load_model(model)
-        ok = win.open_source(str(source))
-        if os.environ.get("SHOTS_DEBUG"):
-            print("opened", source, ok, win.spec.label, win.errors[-1:], flush=True)
+        win.open_source(str(source))
 
     def tick() -> None:
         if state["job"] >= len(jobs):
@@ -110,8 +116,6 @@ def main(argv: list[str] | None = None) -> int:
                 next_job()
             return
         state["waited"] += 0.05
-        if os.environ.get("SHOTS_DEBUG") and int(state["waited"] * 20) % 40 == 0:
-            print(name, win.presenter.state.status, win.results_seen, win.spec and win.spec.label, flush=True)
         if win.presenter.state.status == wanted and (win.presenter.state.bars or wanted == Status.NO_PERSON):
             if win._playing:
                 win.toggle_play()

@@ -494,3 +494,31 @@ def test_history_shows_the_newest_entries_that_fit(qtbot, make_window):
     text = panel.fit_history(many)
     assert text.endswith("sign-number-7") and text.startswith("…") and "sign-number-0" not in text
     assert panel.fit_history(("go", "no")) == "go  ·  no"
+
+
+def test_a_loop_restart_never_drops_the_end_of_the_file(small_clip):
+    """The end-of-file marker (the decoder closes the last sign on it) reaches a slow worker even
+    when play is pressed again the moment the file ends (as Loop does)."""
+    from slr_desktop.app.capture import CaptureWorker
+    from slr_desktop.app.events import SessionCallbacks
+    from slr_desktop.app.live import LatestSlot, RateMeter
+    from slr_desktop.app.sources import file_spec
+
+    slot = LatestSlot()
+    holder = {}
+    cb = SessionCallbacks(event=lambda kind, msg: kind == "ended" and holder["w"].play())
+    w = holder["w"] = CaptureWorker(file_spec(small_clip), slot, cb, RateMeter(), itertools.count(), lambda: 0,
+                                    fast=True)
+    w.start()
+    ends, frames = 0, 0
+    t0 = time.perf_counter()
+    while ends < 2 and time.perf_counter() - t0 < 30:
+        item = slot.get(1.0)
+        if item is None:
+            continue
+        time.sleep(0.01)                       # a worker slower than the capture
+        ends += item.end_of_stream
+        frames += not item.end_of_stream
+    w.stop()
+    w.join(1.0)
+    assert ends == 2 and frames >= 2 * 59, (ends, frames)

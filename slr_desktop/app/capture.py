@@ -225,6 +225,10 @@ class CaptureWorker(threading.Thread):
                 # tell the worker too, so the sign decoder closes the last sign of the file
                 self.slot.put(CapturedFrame.end(next(self._frame_ids), self._last_ts, max(0, self._pos - 1),
                                                 self._generation()))
+                # ...and let it take that before anything else: a loop restart's first frame must
+                # not replace it in the latest-only slot (the file's last sign would be lost)
+                while not self._halt and not self.slot.wait_empty(0.1):
+                    pass
                 self.cb.event(EventKind.ENDED, f"{self.spec.label}: end of video")
                 continue
             bgr, ts = item

@@ -239,6 +239,7 @@ class PredictionTrack(QWidget):
         self.label_text.setText("")
         self.set_segments([])
         self.dirty = True
+        self.refresh()
 
     def set_threshold(self, value: float) -> None:
         self.threshold_line.setPos(value)

@@ -93,7 +93,8 @@ class SignStream:
         if len(self.ring) and self._last_classified != self._last_t:
             step = self._classify(self._last_t, self.decoder._state(()))
         segments = (list(step.state.segments) if step is not None else []) + self.decoder.finish(self._last_t)
-        state = replace(self.decoder._state(()), segments=tuple(segments))
+        state = replace(self.decoder._state(()), segments=tuple(segments),
+                        decided=step is not None and step.state.decided)   # the last window's verdict
         if step is None:
             return StreamStep(state, t_ms=self._last_t)
         return replace(step, state=state)
