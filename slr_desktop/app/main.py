@@ -79,6 +79,7 @@ def _run(args) -> int:
     win.show()
     if exit_after is not None:
         win.loop_action.setChecked(True)  # a timed demo of a short clip keeps playing until the grab
+        win.hint.hide()                   # ...and shows the app, not the first-run hint
     win.start(source=source, model=model)
 
     if exit_after is not None:
@@ -103,7 +104,23 @@ def _run(args) -> int:
     app.exec()
     if not win._closed:
         win.close()
+    skip_exit_collection()
     return 0
+
+
+def skip_exit_collection() -> None:
+    """Let the process end promptly once the window has closed and everything is saved.
+
+    Measured: after the window closed, the process lingered 1.2-1.8 s, nearly all of it in the
+    interpreter's final garbage collections over the millions of objects MediaPipe's import
+    brings (protobuf descriptors, matplotlib); `python -c "import mediapipe"` alone lingers
+    0.8 s, and 0.1 s with this. The threads are joined and the settings saved before this runs,
+    and objects are still freed by reference counting; only the cycle search at exit is skipped.
+    """
+    import gc
+
+    gc.disable()
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:
