@@ -239,3 +239,37 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, wl_subset):
                            "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     last = proc.stderr.strip().splitlines()[-1]
     assert proc.returncode == 2 and "is a file, not a folder" in last and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_apps_teach_stops_when_the_app_is_killed(wl_subset, tmp_path):
+    """The app runs `trainer.teach --progress-json` as a child with its stdout on a pipe; SIGKILL
+    of the app must not leave it running to install a model later: its next progress line meets
+    the closed pipe and it stops before the atomic writes at the very end."""
+    import time
+
+    out = tmp_path / "models" / "m.onnx"
+    app = ("import subprocess, sys, time\n"
+           "p = subprocess.Popen([sys.executable, '-m', 'trainer.teach', %r, %r, '--base', %r, '--no-cache',"
+           " '--progress-json'], stdout=subprocess.PIPE, text=True)\n"
+           "print(p.pid, flush=True)\n"
+           "print(p.stdout.readline().strip(), flush=True)\n"
+           "time.sleep(600)\n") % (str(wl_subset), str(out), str(BUNDLED / "cafe-words.onnx"))
+    parent = subprocess.Popen([sys.executable, "-c", app], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert '"progress"' in parent.stdout.readline()          # the teach is under way
+    parent.kill()
+    parent.wait(30)
+
+    def running() -> bool:
+        try:
+            return Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+
+    end = time.time() + 60
+    while running() and time.time() < end:
+        time.sleep(0.1)
+    assert not running(), "the teach kept running after the app was killed"
+    assert not out.exists() and not out.with_suffix(".md").exists()
+    assert not (out.parent.exists() and list(out.parent.glob(".*.part")))
