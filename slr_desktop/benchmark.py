@@ -17,9 +17,14 @@ Passes (each over every decoded frame of the clip, `--repeat` times; code in ben
 4. features alone (`RingWindow.push` + `snapshot`, the live window build) on the tracked frames,
    and the classifier alone at batch 1 on one intra-op thread (as the app runs it). (torch eager
    vs onnxruntime is `slr-train benchmark`'s comparison: the app never imports torch.)
-5. `classify_video` on the clip, as `slr-desktop classify` runs it: real-time factor
-   = clip duration / wall time (> 1 is faster than real time).
-6. live: the app's threads (`LiveSession`: capture thread paced at the clip's fps, landmark worker,
+5. `classify_video` on the clip, as `slr-desktop classify` runs it, alternating with pure tracking
+   of the same decoded frames: `classify_realtime_factor` = clip duration / wall time (set-up
+   included; > 1 is faster than real time), `classify_over_tracking` = classify's wall time after
+   its first tracked frame / pure tracking's (decode, windows and classifier overlap tracking).
+6. start-up: `slr-desktop classify` in a fresh process on a two-frame clip, split into the bare
+   interpreter, the imports and classify_video's time to its first tracked frame (`--no-startup`
+   skips it).
+7. live: the app's threads (`LiveSession`: capture thread paced at the clip's fps, landmark worker,
    classifier every `classify_every` frames) on the clip looped for `--live` seconds; latency is
    capture -> result callback (the moment the window would queue the bars' redraw), after a warm-up.
 
@@ -55,6 +60,7 @@ TARGETS = (
     ("landmarks_fps", 45.0, "min", "landmark throughput, pose+hands in parallel (640x480)"),
     ("classifier_ms", 2.0, "max", "classifier latency, ORT 1 thread, batch 1"),
     ("classify_realtime_factor", 1.5, "min", "video-file classification speed (x real time)"),
+    ("classify_over_tracking", 1.05, "max", "classify wall / pure tracking wall (after frame 1)"),
     ("live_latency_ms", 80.0, "max", "live capture -> result latency (median)"),
 )
 
@@ -99,8 +105,14 @@ def format_table(res: dict) -> str:
               f"(every {res['live_classify_every']} frames) {res['classifier_share'] * 100:.1f}% of the landmark time"]
     c = res["classify"]
     lines.append(f"classify_video: {c['wall_s']:.2f} s for {c['duration_s']:.2f} s of video "
-                 f"= {res['classify_realtime_factor']:.2f}x real time (about {c['tracking_s_approx']:.2f} s "
-                 f"tracking, {c['setup_and_windows_s_approx']:.2f} s model/graph set-up and windows)")
+                 f"= {res['classify_realtime_factor']:.2f}x real time ({c['first_frame_s']:.2f} s to the first "
+                 f"frame, then {c['after_first_frame_s']:.2f} s"
+                 + (f" vs {c['pure_tracking_s']:.2f} s pure tracking" if c["pure_tracking_s"] else "") + ")")
+    up = res.get("startup")
+    if up:
+        lines.append(f"start-up, classify in a fresh process: {up['classify_process_s']:.2f} s for a two-frame "
+                     f"clip (interpreter {up['python_s']:.2f} s, imports {up['imports_s']:.2f} s, "
+                     f"classify_video to its first frame {up['classify_first_frame_s']:.2f} s)")
     live = res.get("live")
     if live:
         la, lc = live["latency_all"], live["latency_classified"]
@@ -120,7 +132,7 @@ def format_table(res: dict) -> str:
 
 def benchmark(video: str | os.PathLike, model: str | os.PathLike | None = None, repeat: int = 1,
               live_seconds: float = 5.0, pose_model: str = "lite", bundle_dir=None,
-              classifier_runs: int = CLASSIFIER_RUNS) -> dict:
+              classifier_runs: int = CLASSIFIER_RUNS, startup: bool = True) -> dict:
     """All the figures as one JSON-ready dict. Raises VideoError / ModelError / BundleError."""
     from .classify import model_info
     from .core.model_registry import default_model
@@ -164,8 +176,11 @@ def benchmark(video: str | os.PathLike, model: str | os.PathLike | None = None, 
     res["classifier_torch_ms"] = None
     res["torch_note"] = "skipped: torch eager vs onnxruntime is measured by `slr-train benchmark`"
     res["end_to_end_fps"] = e2e["end_to_end"].get("fps")
-    res["classify"] = passes.classify_pass(path, model_path, pose_model, bundle_dir, repeat)
+    complete = len(frames) == len(landmarks)   # every frame kept in memory for the pure tracking pass
+    res["classify"] = passes.classify_pass(path, model_path, frames, complete, pose_model, bundle_dir, repeat)
     res["classify_realtime_factor"] = res["classify"]["realtime_factor"]
+    res["classify_over_tracking"] = res["classify"]["over_tracking"]
+    res["startup"] = passes.startup_pass(path, model_path, bundle_dir, repeat) if startup else None
     if live_seconds > 0:
         res["live"] = measure_live(path, model_path, live_seconds, pose_model=pose_model, bundle_dir=bundle_dir)
         res["live_latency_ms"] = res["live"]["latency_all"].get("median_ms")
@@ -188,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds of live-pipeline latency measurement on the looped clip (0 = skip; default 5)")
     p.add_argument("--pose-model", choices=("lite", "full"), default="lite")
     p.add_argument("--bundle-dir", metavar="DIR", help="folder with the MediaPipe .task bundles")
+    p.add_argument("--no-startup", action="store_true", help="skip the start-up pass (fresh classify processes)")
     p.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
     return p
 
@@ -204,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
 
             check_output_file(args.json, "--json file")
         with native_stderr_silenced(not args.verbose):
-            res = benchmark(args.video, args.model, args.repeat, args.live, args.pose_model, args.bundle_dir)
+            res = benchmark(args.video, args.model, args.repeat, args.live, args.pose_model, args.bundle_dir,
+                            startup=not args.no_startup)
         print(format_table(res))
         if args.json:
             from .core.atomic import atomic_write_text
