@@ -37,7 +37,7 @@ def _after_first_paint(win, fn, fallback_ms: int = 500) -> None:
     done = []
 
     def go() -> None:
-        if not done:
+        if not done and not getattr(win, "_closed", False):   # closed before it started: nothing to start
             done.append(True)
             fn()
 
