@@ -18,6 +18,8 @@ import importlib.util
 import sys
 from typing import Callable, Sequence
 
+from .core.package_data import version
+
 PROG = "slr-desktop"
 
 
@@ -42,17 +44,6 @@ def _desktop_entry(argv: list[str]) -> int:
     from .desktop_entry import main as install_entry
 
     return install_entry(argv)
-
-
-def version() -> str:
-    """The installed distribution's version (package metadata, so it cannot drift from pyproject)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
-
-    try:
-        return dist_version("slr-desktop")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 # name -> (one-line help, handler(argv) -> exit code)

@@ -46,6 +46,7 @@ class CaptureWorker(threading.Thread):
         self._ctrl = threading.Condition()
         self._halt = False
         self._playing = playing if spec.kind == "file" else True
+        self.speed = 1.0                   # file playback rate (Playback → Speed)
         self._seek_to: int | None = None
         self._ended = False
         self._pos = 0                      # index of the next file frame to read
@@ -79,6 +80,13 @@ class CaptureWorker(threading.Thread):
         with self._ctrl:
             self._seek_to = max(0, int(index))
             self._ended = False
+            self._anchor = None
+            self._ctrl.notify_all()
+
+    def set_speed(self, speed: float) -> None:
+        """Play a file at `speed` times its frame rate (every frame is still tracked)."""
+        with self._ctrl:
+            self.speed = max(0.05, float(speed))
             self._anchor = None
             self._ctrl.notify_all()
 
@@ -217,6 +225,10 @@ class CaptureWorker(threading.Thread):
                 # tell the worker too, so the sign decoder closes the last sign of the file
                 self.slot.put(CapturedFrame.end(next(self._frame_ids), self._last_ts, max(0, self._pos - 1),
                                                 self._generation()))
+                # ...and let it take that before anything else: a loop restart's first frame must
+                # not replace it in the latest-only slot (the file's last sign would be lost)
+                while not self._halt and not self.slot.wait_empty(0.1):
+                    pass
                 self.cb.event(EventKind.ENDED, f"{self.spec.label}: end of video")
                 continue
             bgr, ts = item
@@ -239,8 +251,8 @@ class CaptureWorker(threading.Thread):
             self._anchor = (now, ts)
             return
         wall0, ts0 = self._anchor
-        due = wall0 + (ts - ts0) / 1000.0
-        if due - now > 1.0 or ts < ts0:  # clock jump (odd file): re-anchor instead of stalling
+        due = wall0 + (ts - ts0) / 1000.0 / self.speed
+        if due - now > 1.0 / min(1.0, self.speed) or ts < ts0:  # clock jump (odd file): re-anchor instead of stalling
             self._anchor = (now, ts)
             return
         if due > now:

@@ -55,6 +55,8 @@ def _after_first_paint(win, fn, fallback_ms: int = 500) -> None:
     QTimer.singleShot(fallback_ms, go)
 
 
+
+
 def create_app():
     from PySide6.QtWidgets import QApplication
 
@@ -113,6 +115,7 @@ def _run(args) -> int:
     win = MainWindow(store=SettingsStore())
     if exit_after is not None:
         win.loop_action.setChecked(True)  # a timed demo of a short clip keeps playing until the grab
+        win.hint.hide()                   # ...and shows the app, not the first-run hint
     # paint "Starting…" first; the model and the landmark worker start right after
     _after_first_paint(win, lambda: win.start(source=source, model=model))
     win.show()
@@ -139,7 +142,23 @@ def _run(args) -> int:
     app.exec()
     if not win._closed:
         win.close()
+    skip_exit_collection()
     return 0
+
+
+def skip_exit_collection() -> None:
+    """Let the process end promptly once the window has closed and everything is saved.
+
+    Measured: after the window closed, the process lingered 1.2-1.8 s, nearly all of it in the
+    interpreter's final garbage collections over the millions of objects MediaPipe's import
+    brings (protobuf descriptors, matplotlib); `python -c "import mediapipe"` alone lingers
+    0.8 s, and 0.1 s with this. The threads are joined and the settings saved before this runs,
+    and objects are still freed by reference counting; only the cycle search at exit is skipped.
+    """
+    import gc
+
+    gc.disable()
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:

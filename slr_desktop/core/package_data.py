@@ -39,4 +39,15 @@ def resource(name: str) -> Path:
     return _folder(RESOURCES_PACKAGE, "resources") / name
 
 
-__all__ = ["ICON_NAME", "IDLE_POOL_NAME", "models_dir", "resource"]
+def version() -> str:
+    """The installed distribution's version (package metadata, so it cannot drift from pyproject)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("slr-desktop")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+__all__ = ["ICON_NAME", "IDLE_POOL_NAME", "models_dir", "resource", "version"]

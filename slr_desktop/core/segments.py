@@ -25,6 +25,20 @@ STATUS_TEXT = {
 }
 
 
+IDLE_TEXT = "no sign"            # the model's idle class, in words
+UNKNOWN_TEXT = "unknown sign"    # a sign outside the vocabulary (or the model's "other sign" class)
+
+
+def display_label(label: str | None, idle_label: str | None = None, unknown_label: str | None = None) -> str:
+    """A label as a person reads it: the idle class (often "-") is "no sign", the model's
+    "other sign" class and an unknown segment (None) are "unknown sign"; signs stay as they are."""
+    if label is None or (unknown_label is not None and label == unknown_label):
+        return UNKNOWN_TEXT
+    if idle_label is not None and label == idle_label:
+        return IDLE_TEXT
+    return label
+
+
 @dataclass(frozen=True)
 class LabelProb:
     label: str
@@ -55,4 +69,5 @@ def clip_status(segments: list[Segment] | tuple[Segment, ...], person_seen: bool
     return Status.NO_SIGN if person_seen else Status.NO_PERSON
 
 
-__all__ = ["LabelProb", "STATUS_TEXT", "Segment", "Status", "clip_status"]
+__all__ = ["IDLE_TEXT", "LabelProb", "STATUS_TEXT", "Segment", "Status", "UNKNOWN_TEXT", "clip_status",
+           "display_label"]

@@ -94,7 +94,8 @@ class SignStream:
         if len(self.ring):
             step = self._classify(self._last_t, self.decoder._state(()), centred=True)
         segments = (list(step.state.segments) if step is not None else []) + self.decoder.finish(self._last_t)
-        state = replace(self.decoder._state(()), segments=tuple(segments))
+        state = replace(self.decoder._state(()), segments=tuple(segments),
+                        decided=step is not None and step.state.decided)   # the last window's verdict
         if step is None:
             return StreamStep(state, t_ms=self._last_t)
         return replace(step, state=state)
