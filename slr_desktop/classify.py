@@ -20,17 +20,27 @@ on the other hand follows whichever window happened to spike, and one window's s
 than the agreement of several windows that cover the sign. Averaging the confident ones is
 steadier than either; the fallback keeps a result for clips where the model is unsure everywhere.
 Only windows with enough real footage take part (the decoder's `min_real_s`).
+
+Speed: the MediaPipe graphs are built on a second thread while the file is probed and the model
+loads; the decoder runs on its own thread and gets each frame as soon as it is tracked (the same
+frames, in the same order, as `classify_sequence` replays from the finished sequence), so its
+classifier runs overlap tracking; the clip windows are built and classified a batch at a time
+(memory stays flat on a long file).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import queue
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 import numpy as np
 
@@ -45,6 +55,7 @@ PROG = "slr-desktop classify"
 DEFAULT_STRIDE = 8   # frames at the model's fps between the clip windows of the table and `top`
 DECODE_EVERY = 2     # frames at the model's fps between the decoder's windows: what the app does
 BATCH = 32
+QUEUE_FRAMES = 256   # tracked frames waiting for the decoder thread (tracking waits beyond that)
 
 
 @dataclass
@@ -107,32 +118,44 @@ def aggregate(probs: np.ndarray, threshold: float, idle_index: int | None = None
     return probs[one], [one]
 
 
+def decode_signs(frames: Iterable, clf: Classifier, config: DecoderConfig | None = None
+                 ) -> tuple[list[Segment], bool]:
+    """Every frame, in order, through the app's `SignStream` (a window every `DECODE_EVERY`
+    frames, as the app classifies) -> the segments, and whether anyone was seen at all."""
+    stream = SignStream(clf, every_s=DECODE_EVERY / clf.meta.fps, config=config or DecoderConfig())
+    segments: list[Segment] = []
+    seen = False
+    for f in frames:
+        seen = seen or bool(f.present.any())
+        segments += stream.push(f).state.segments
+    segments += stream.finish().state.segments
+    return segments, seen
+
+
 def classify_sequence(seq, clf: Classifier, stride: int = DEFAULT_STRIDE, k: int = 5,
                       config: DecoderConfig | None = None) -> ClipResult:
     """A tracked `LandmarkSequence` -> segments and status (the decoder), and the clip's windows
     and top-k (no video info).
 
     Two readings of one clip: the decoder streams every frame through the app's `SignStream`
-    (a window every `DECODE_EVERY` frames, as the app classifies), which says *what was signed
-    and when*; the clip windows (`window_spans` + `fit_window`, `stride` apart, centred and
-    edge-padded like training's aligned windows) give the per-window table and the clip-level
-    top-k, which only counts as confident when the decoder accepted a sign.
+    (`decode_signs`), which says *what was signed and when*; the clip windows (`clip_windows`)
+    give the per-window table and the clip-level top-k, which only counts as confident when the
+    decoder accepted a sign.
     """
-    from .core import window
+    segments, seen = decode_signs(seq.frames(), clf, config)
+    return clip_windows(seq, clf, stride, k, segments, clip_status(segments, seen))
 
-    cfg = config or DecoderConfig()
-    stream = SignStream(clf, every_s=DECODE_EVERY / clf.meta.fps, config=cfg)
-    segments: list[Segment] = []
-    frames = seq.frames()
-    for f in frames:
-        segments += stream.push(f).state.segments
-    segments += stream.finish().state.segments
-    status = clip_status(segments, any(bool(f.present.any()) for f in frames))
+
+def clip_windows(seq, clf: Classifier, stride: int, k: int, segments: list[Segment], status: Status
+                 ) -> ClipResult:
+    """The clip windows (`window_spans` + `fit_window`, `stride` apart, edge-padded like
+    training's aligned windows), built and classified `BATCH` at a time -> `ClipResult`."""
+    from .core import window
 
     pts, mask, _ = window.resample(seq, clf.meta.fps)                     # (T', 75, 3), (T', 75)
     spans = window.window_spans(len(pts), clf.meta.seq_len, stride, clf.meta.fps)
-    x, m = window.windows_for(pts, mask, spans, clf.meta.seq_len)       # (N, L, 75, 3), (N, L, 75)
-    probs = np.concatenate([clf.predict(x[b], m[b]) for b in window.iter_batches(len(x), BATCH)])
+    probs = np.concatenate([clf.predict(*window.windows_for(pts, mask, spans[b], clf.meta.seq_len))
+                            for b in window.iter_batches(len(spans), BATCH)])
     windows = [WindowResult(sp.start_s, sp.end_s, clf.top(p, k), p, sp.end_s - sp.start_s)
                for sp, p in zip(spans, probs)]
     idle = clf.labels.index(clf.meta.idle_label) if clf.meta.idle_label in clf.labels else None
@@ -142,6 +165,46 @@ def classify_sequence(seq, clf: Classifier, stride: int = DEFAULT_STRIDE, k: int
     confident = [i for i in used if probs[i].max() >= clf.meta.threshold and probs[i].argmax() != idle
                  and status == Status.SIGN]
     return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments, status)
+
+
+class DecoderThread:
+    """`decode_signs` on its own thread, fed frame by frame while the clip is tracked.
+
+    `put` hands over a frame exactly as `LandmarkSequence.frames()` would replay it (the sequence
+    stores `image_motion` as float32), so the segments equal `classify_sequence`'s bit for bit."""
+
+    def __init__(self, clf: Classifier, config: DecoderConfig | None = None) -> None:
+        self._q: queue.Queue = queue.Queue(QUEUE_FRAMES)
+        self._result: tuple[list[Segment], bool] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(clf, config), name="slr-decode", daemon=True)
+        self._thread.start()
+
+    def _frames(self) -> Iterator:
+        while (f := self._q.get()) is not None:
+            yield f
+
+    def _run(self, clf: Classifier, config: DecoderConfig | None) -> None:
+        try:
+            self._result = decode_signs(self._frames(), clf, config)
+        except BaseException as e:  # noqa: BLE001 (re-raised on the caller's thread by `finish`)
+            self._error = e
+            while self._q.get() is not None:   # keep the tracking side from blocking on a full queue
+                pass
+
+    def put(self, frame) -> None:
+        if frame.image_motion is not None:
+            frame = replace(frame, image_motion=float(np.float32(frame.image_motion)))
+        self._q.put(frame)
+
+    def finish(self) -> tuple[list[Segment], bool]:
+        """Wait for the last frame's decoding; the thread's error, if any, is raised here."""
+        self._q.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 def model_info(clf: Classifier) -> dict:
@@ -199,11 +262,20 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
 
     if is_pose_file(path):      # landmarks already tracked: read them instead of a video
         return classify_landmarks(read_pose(path), path, model, k, stride)
-    info: VideoInfo = probe_video(path)
-    clf = Classifier(Path(model) if model else default_model())
+    t_start = time.perf_counter()
+    # MediaPipe builds its graphs on a second thread while the file is probed and the model loads
+    with ThreadPoolExecutor(1, thread_name_prefix="slr-setup") as setup:
+        pending = setup.submit(Tracker, TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir))
+        try:
+            info: VideoInfo = probe_video(path)
+            clf = Classifier(Path(model) if model else default_model())
+        except BaseException:
+            pending.add_done_callback(lambda f: f.exception() is None and f.result().close())
+            raise
+        tracker = pending.result()   # a missing bundle raises here, before the progress bar
     timings: list[dict[str, float]] = []
-    # the tracker (bundle lookup) before the progress bar: a missing bundle is then one clean line
-    with Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir)) as tracker:
+    first_frame: list[float] = []
+    with tracker:
         bar = None
         if progress is not None:
             from tqdm import tqdm
@@ -212,20 +284,26 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
                        file=progress, leave=False, dynamic_ncols=True)
 
         def tick(done: int, expected: int) -> None:
+            if not first_frame:
+                first_frame.append(time.perf_counter())
             if bar is not None:
                 bar.update(done - bar.n)
 
+        decoder = DecoderThread(clf)
         try:
-            seq = track_video(path, tracker, tick, timings)
+            seq = track_video(path, tracker, tick, timings, sink=decoder.put)
         finally:
             if bar is not None:
                 bar.close()
-    res = classify_sequence(seq, clf, stride, k)
+            segments, seen = decoder.finish()
+    res = clip_windows(seq, clf, stride, k, segments, clip_status(segments, seen))
     res.model = model_info(clf)
     res.video = {"path": str(path), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
                  "height": seq.height, "duration_s": round(seq.duration_s, 3),
                  "truncated": seq.meta.get("truncated", False)}
     res.timing = timing_summary(timings)
+    res.timing["first_frame_s"] = round(first_frame[0] - t_start, 3)
+    res.timing["wall_s"] = round(time.perf_counter() - t_start, 3)
     return res
 
 
@@ -310,5 +388,5 @@ def run(args: argparse.Namespace) -> int:
     return run_cli(PROG, body)
 
 
-__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_landmarks", "classify_sequence",
-           "classify_video", "model_info", "run"]
+__all__ = ["ClipResult", "DecoderThread", "WindowResult", "add_arguments", "aggregate", "classify_landmarks",
+           "classify_sequence", "classify_video", "clip_windows", "decode_signs", "model_info", "run"]

@@ -42,11 +42,12 @@ def test_benchmark_json_keys_and_ranges(bench, random_model, small_clip):
     assert (r["video"]["width"], r["video"]["height"]) == (288, 192)
     assert r["model"]["path"] == str(random_model)
     for key in ("landmarks_fps", "landmarks_fps_serial", "parallel_speedup", "classify_realtime_factor",
-                "end_to_end_fps"):
+                "end_to_end_fps", "classifier_share", "classify_over_tracking"):
         assert 0 < r[key] < 10_000, (key, r[key])
     assert 0 < r["classifier_ms"] < 1_000
     for name in ("decode", "pose", "hands", "landmarks_parallel", "landmarks_serial", "features",
-                 "classifier", "features_classifier", "end_to_end"):
+                 "classifier", "features_classifier", "end_to_end", "bare_loop",
+                 "tracker_vs_bare", "bare_loop_cpu", "tracker_vs_bare_cpu"):
         _stage_ok(r["stages"][name])
     # steady frames: the first three (graph warm-up) are left out
     assert r["stages"]["landmarks_parallel"]["n"] == 57
@@ -56,9 +57,21 @@ def test_benchmark_json_keys_and_ranges(bench, random_model, small_clip):
         _stage_ok(st["classifier_torch"])
     else:
         assert "skipped" in r["torch_note"]
+    # the reference: the bare MediaPipe loop and the tracker on the same 57 frames, interleaved
+    ref = r["reference"]
+    assert ref["frames"] == 57 and st["bare_loop"]["n"] == st["tracker_vs_bare"]["n"] == 57
+    assert 0.2 < ref["ratio"] < 5 and 0.2 < ref["cpu_ratio"] < 5 and ref["direct_calls"] is True
+    assert r["tracker_overhead"] == pytest.approx(ref["ratio"] - 1, abs=1e-3)
+    assert r["classifier_share"] == pytest.approx(
+        st["features_classifier"]["median_ms"] / r["live_classify_every"] / st["landmarks_parallel"]["median_ms"],
+        rel=0.01)
     c = r["classify"]
     assert c["frames"] == 60 and c["wall_s"] > 0 and c["realtime_factor"] == pytest.approx(
         c["duration_s"] / c["wall_s"], rel=0.01)
+    assert 0 < c["first_frame_s"] < c["wall_s"] and c["pure_tracking_s"] > 0
+    assert c["over_tracking"] == pytest.approx(c["after_first_frame_s"] / c["pure_tracking_s"], rel=0.01)
+    up = r["startup"]
+    assert 0 < up["python_s"] and 0 < up["imports_s"] and 0 < up["classify_first_frame_s"] < up["classify_process_s"]
     live = r["live"]
     # both counts are taken over the same span; a frame captured just before it may be processed in it
     # (the latest-frame queue holds one, the worker one more)
@@ -67,15 +80,16 @@ def test_benchmark_json_keys_and_ranges(bench, random_model, small_clip):
     assert live["threads_left"] == [] and live["stop_s"] < 2.0
     assert not [e for e in live["events"] if e[0] in ("pipeline", "tracker", "bundle", "open-failed")]
     assert r["live_latency_ms"] == live["latency_all"]["median_ms"]
-    assert set(r["targets"]) == {"landmarks_fps", "classifier_ms", "classify_realtime_factor",
-                                 "live_latency_ms"}
+    assert set(r["targets"]) == {"tracker_overhead", "classifier_share", "landmarks_fps", "classifier_ms",
+                                 "classify_realtime_factor", "classify_over_tracking", "live_latency_ms"}
     assert all(t["met"] in (True, False) for t in r["targets"].values())
     assert r["machine"]["cpus"] >= 1 and len(r["machine"]["load_avg_start"]) == 3
 
 
 def test_benchmark_prints_a_table(bench):
     p, _ = bench
-    for text in ("decode", "pose (parallel pass)", "landmark throughput:", "classify_video:", "targets:"):
+    for text in ("decode", "pose (parallel pass)", "landmark throughput:", "classify_video:", "targets:",
+                 "bare 2-thread MediaPipe loop", "tracker vs the bare MediaPipe loop", "start-up,"):
         assert text in p.stdout, text
 
 

@@ -111,3 +111,30 @@ def test_download_failure_is_one_line(isolated, monkeypatch):
     msg = str(e.value)
     assert "\n" not in msg and "downloading http://127.0.0.1:9/" in msg and "internet" in msg
     assert not any(bundles.cache_dir().glob("*")) if bundles.cache_dir().exists() else True
+
+
+def test_verification_is_remembered_across_processes(isolated, shared_dir, monkeypatch):
+    """A verified file is not hashed again by the next process, until the file changes: a flipped
+    byte with the old mtime restored still changes the ctime, so it is hashed (and refused)."""
+    mine = isolated / "mine"
+    mine.mkdir()
+    path = mine / "hand_landmarker.task"
+    shutil.copy(shared_dir / "mediapipe" / "hand_landmarker.task", path)
+    assert find_bundle("hand_landmarker", explicit=mine) == path
+    assert (bundles.cache_dir().parent / bundles.RECORD_NAME).is_file()
+
+    calls = []
+    real = bundles._sha256
+    monkeypatch.setattr(bundles, "_sha256", lambda p: calls.append(p) or real(p))
+    bundles._verified.clear()  # a new process: only the record on disk is left
+    assert find_bundle("hand_landmarker", explicit=mine) == path and calls == []
+
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    bundles._verified.clear()
+    with pytest.raises(BundleError, match="sha256"):
+        find_bundle("hand_landmarker", explicit=mine)
+    assert calls == [path]

@@ -97,3 +97,28 @@ def test_a_single_frame_claims_nothing(tmp_path, signing_clip):
     ffmpeg("-ss", "1.0", "-i", str(signing_clip), "-frames:v", "1", "-an", str(video))
     p = run_cli("classify", video, "--model", WLASL50, "--no-progress")
     assert p.returncode == 2 and p.stdout == "" and "still image, not a video clip" in p.stderr
+
+
+@pytest.mark.slow
+def test_decoding_while_tracking_equals_replaying_the_sequence(tmp_path, shared_dir):
+    """`classify_video` decodes each frame on its own thread as soon as it is tracked; its
+    segments, status, windows and top equal `classify_sequence` on the finished sequence of a
+    fresh tracking of the same file (two signs, freeze frames: the decoder's frozen-picture path)."""
+    import numpy as np
+
+    from slr_desktop.classify import classify_sequence, classify_video
+    from slr_desktop.core.clip import track_video
+    from slr_desktop.core.runtime import Classifier
+    from slr_desktop.core.tracker import Tracker
+
+    clips = shared_dir / "datasets" / "wlasl_clips"
+    video = join([clips / "05732.mp4", clips / "24955.mp4"], tmp_path / "two.mp4")
+    live = classify_video(video, WLASL50)
+    assert 0 < live.timing["first_frame_s"] < live.timing["wall_s"]
+    with Tracker() as tr:
+        seq = track_video(video, tr)
+    replay = classify_sequence(seq, Classifier(WLASL50))
+    assert [s.to_json() for s in live.segments] == [s.to_json() for s in replay.segments]
+    assert live.status == replay.status and [s.label for s in live.segments] == ["before", "go"]
+    assert np.array_equal(np.stack([w.probs for w in live.windows]), np.stack([w.probs for w in replay.windows]))
+    assert live.top == replay.top and live.confident_windows == replay.confident_windows

@@ -24,6 +24,13 @@ def test_random_model_loads_in_runtime(random_model):
     assert random_model.with_suffix(".md").is_file()
 
 
+def test_exported_graph_has_no_softplus_kernel(random_model):
+    """The exporter writes softplus as plain element-wise ops (onnxruntime's Softplus kernel is ~4x
+    slower); the training graph keeps F.softplus, and the parity tests hold both to one function."""
+    ops = {n.op_type for n in onnx.load(str(random_model)).graph.node}
+    assert "Softplus" not in ops and {"Abs", "Exp", "Relu"} <= ops
+
+
 def test_build_test_model_is_seeded(tmp_path):
     a = build_test_model(tmp_path / "a.onnx", ["x", "y", "z"], seed=3)
     b = build_test_model(tmp_path / "b.onnx", ["x", "y", "z"], seed=3)

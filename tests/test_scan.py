@@ -19,9 +19,10 @@ def _inputs(b, l, d, n, delta_scale, seed=0):
 
 @pytest.mark.parametrize("l", [1, 3, 4, 5, 16, 37, 64])
 @pytest.mark.parametrize("delta_scale", [0.5, 4.0])
-def test_parallel_matches_sequential(l, delta_scale):
+@pytest.mark.parametrize("d_last", [False, True])  # True: the state layout of the exported graph
+def test_parallel_matches_sequential(l, delta_scale, d_last):
     args = _inputs(2, l, 6, 8, delta_scale, seed=l)
-    y_par = selective_scan_parallel(*args)
+    y_par = selective_scan_parallel(*args, d_last=d_last)
     y_seq = selective_scan_sequential(*args)
     torch.testing.assert_close(y_par, y_seq, atol=1e-5, rtol=0)
     w = torch.randn_like(y_seq)

@@ -176,3 +176,32 @@ def test_handedness_fallback_without_pose(signing_clip):
     assert all(not f.present[0] for f in fallback)
     right = sum(bool(f.present[2] and not f.present[1]) for f in fallback)
     assert right / len(fallback) >= 0.9
+
+
+def test_direct_calls_equal_the_public_api(tracked):
+    """The C-level landmarker calls (the default) give bit-identical frames to MediaPipe's public
+    `detect_for_video`, and on this mediapipe the direct path is really the one in use."""
+    name = CLIP_NAMES[1]
+    seq_direct, _ = tracked[name]
+    with Tracker(TrackerConfig(direct_calls=False)) as tr:
+        assert not tr.direct_calls
+        seq_public = track_video(CLIPS / name, tr)
+    with Tracker() as tr:
+        assert tr.direct_calls
+    assert np.array_equal(seq_direct.mask, seq_public.mask)
+    assert np.array_equal(seq_direct.points, seq_public.points)
+
+
+def test_mediapipe_import_defers_unused_task_families():
+    """A fresh interpreter: the tracker's MediaPipe import leaves matplotlib and sounddevice
+    unloaded, and a deferred module still works on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom slr_desktop.core.mediapipe_import import import_mediapipe\n"
+            "mp = import_mediapipe()\nassert mp.Image and mp.ImageFormat.SRGB\n"
+            "assert 'matplotlib.pyplot' not in sys.modules and 'sounddevice' not in sys.modules\n"
+            "from mediapipe.tasks.python.vision import drawing_utils\n"
+            "assert drawing_utils.DrawingSpec and 'matplotlib.pyplot' in sys.modules\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]

@@ -83,6 +83,14 @@ class ModelConfig:
         return d
 
 
+def softplus(x: torch.Tensor) -> torch.Tensor:
+    """F.softplus; in an ONNX export relu(x) + log1p(exp(-|x|)): the same function in plain
+    element-wise ops (abs, exp, log, relu, add), together ~4x faster than onnxruntime's Softplus."""
+    if torch.onnx.is_in_onnx_export():
+        return torch.relu(x) + torch.log1p(torch.exp(-torch.abs(x)))
+    return F.softplus(x)
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d: int, eps: float = 1e-5) -> None:
         super().__init__()
@@ -146,10 +154,10 @@ class MambaBlock(nn.Module):
         dbc = self.x_proj(u)                                           # (b, l, r + 2n)
         dt, B, C = torch.split(dbc, [r, n, n], -1)                     # (b, l, r), (b, l, n), (b, l, n)
         # an empty frame gets delta = 0: no decay and no input, the state passes through unchanged
-        delta = F.softplus(self.dt_proj(dt)) * valid[..., None]       # (b, l, e)
+        delta = softplus(self.dt_proj(dt)) * valid[..., None]         # (b, l, e)
         if self.cfg.scan == "sequential":
             return selective_scan_sequential(u, delta, A, B, C, self.D)
-        return selective_scan_parallel(u, delta, A, B, C, self.D)
+        return selective_scan_parallel(u, delta, A, B, C, self.D, d_last=torch.onnx.is_in_onnx_export())
 
 
 class SignModel(nn.Module):

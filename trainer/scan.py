@@ -68,8 +68,22 @@ def linear_scan(log_a: torch.Tensor, x: torch.Tensor, chunk: int = CHUNK) -> tor
 
 
 def selective_scan_parallel(u: torch.Tensor, delta: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
-                            C: torch.Tensor, D: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
-    """u, delta: (b, l, d); A: (d, n); B, C: (b, l, n); D: (d,) -> y: (b, l, d)."""
+                            C: torch.Tensor, D: torch.Tensor, chunk: int = CHUNK,
+                            d_last: bool = False) -> torch.Tensor:
+    """u, delta: (b, l, d); A: (d, n); B, C: (b, l, n); D: (d,) -> y: (b, l, d).
+
+    d_last lays the state out (b, l, n, d) instead of (b, l, d, n): the same values, but every
+    broadcast then runs along the long contiguous d axis. onnxruntime's broadcasting Mul walks
+    spans of the innermost axis, 8 wide with n there, and the two products that build log_a and x
+    took a third of the exported model's time; with d_last the exported model runs ~20% faster.
+    torch trains a few % slower with it, so the model uses it only when exporting.
+    """
+    if d_last:
+        log_a = delta[:, :, None, :] * A.t()                      # (b, l, n, d)
+        x = (delta * u)[:, :, None, :] * B[..., None]             # (b, l, n, d)
+        h = linear_scan(log_a, x, chunk)                          # (b, l, n, d)
+        y = torch.matmul(C[:, :, None, :], h).squeeze(2)          # (b, l, 1, n) @ (b, l, n, d) -> (b, l, d)
+        return y + u * D
     log_a = delta[..., None] * A                                  # (b, l, d, n)
     x = (delta * u)[..., None] * B[:, :, None, :]                 # (b, l, d, n)
     h = linear_scan(log_a, x, chunk)                              # (b, l, d, n)

@@ -8,13 +8,16 @@ Lookup order for a bundle name (e.g. "hand_landmarker"):
 4. a download from Google's official URL into that cache (atomic write, tqdm progress bar),
    unless `download=False` or env `SLR_MEDIAPIPE_OFFLINE=1`.
 
-The sha256 of a found file is checked against the hashes hard-coded below every time; a file that
-does not match is never used. Verification is cached per (path, mtime, size) within a process, so
-repeated lookups (every app start of a tracker, every test) cost a `stat`, not a re-hash.
+The sha256 of a found file is checked against the hashes hard-coded below; a file that does not
+match is never used. Hashing 13 MB costs ~0.1-0.2 s, so a match is remembered per (path, size,
+mtime, ctime, inode): within a process in memory, across processes in a small JSON record in the
+user cache dir (`verified_bundles.json`). Any write to the file, or a `touch` that restores its
+mtime, changes its ctime, so a changed file is hashed again; a failed match is never recorded.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import urllib.error
@@ -22,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_open
+from .atomic import atomic_open, atomic_write_text
 from .errors import UserError, one_line
 
 ENV_DIR = "SLR_MEDIAPIPE_DIR"
@@ -61,8 +64,9 @@ BUNDLES: dict[str, BundleSpec] = {
     )
 }
 
-# (resolved path, mtime_ns, size) -> sha256 matched
-_verified: dict[tuple[str, int, int], bool] = {}
+# (resolved path, size, mtime_ns, ctime_ns, inode) -> sha256 matched
+_verified: dict[tuple, bool] = {}
+RECORD_NAME = "verified_bundles.json"
 _lock = threading.Lock()
 
 
@@ -81,17 +85,53 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _record_path() -> Path:
+    return cache_dir().parent / RECORD_NAME
+
+
+def _recorded(path: str, stamp: list[int], spec: BundleSpec) -> bool:
+    """True when an earlier process verified exactly this file (same stat stamp) for `spec`."""
+    try:
+        entry = json.loads(_record_path().read_text()).get(path)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return entry == {"sha256": spec.sha256, "stat": stamp}
+
+
+def _record(path: str, stamp: list[int], spec: BundleSpec) -> None:
+    """Best effort: a read-only or missing cache dir only costs a re-hash next time."""
+    try:
+        try:
+            rec = json.loads(_record_path().read_text())
+            rec = rec if isinstance(rec, dict) else {}
+        except (OSError, ValueError):
+            rec = {}
+        rec[path] = {"sha256": spec.sha256, "stat": stamp}
+        atomic_write_text(_record_path(), json.dumps(rec, indent=1, sort_keys=True) + "\n")
+    except OSError:
+        pass
+
+
 def verify(path: Path, spec: BundleSpec) -> bool:
-    """True when `path` holds exactly the known bytes of `spec` (cached per path, mtime, size)."""
+    """True when `path` holds exactly the known bytes of `spec` (remembered per file stamp)."""
     try:
         st = path.stat()
+        resolved = str(path.resolve())
     except OSError:
         return False
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    key = (resolved, *stamp)
     with _lock:
         if key in _verified:
             return _verified[key]
-    ok = st.st_size == spec.size and _sha256(path) == spec.sha256
+    if st.st_size != spec.size:
+        ok = False
+    elif _recorded(resolved, stamp, spec):
+        ok = True
+    else:
+        ok = _sha256(path) == spec.sha256
+        if ok:
+            _record(resolved, stamp, spec)
     with _lock:
         _verified[key] = ok
     return ok

@@ -22,12 +22,14 @@ MIN_FRAMES = 2   # one decodable frame is a still (a GIF, a one-frame file), not
 
 
 def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | None = None,
-                timings: list[dict[str, float]] | None = None) -> LandmarkSequence:
+                timings: list[dict[str, float]] | None = None,
+                sink: Callable[[LandmarkFrame], None] | None = None) -> LandmarkSequence:
     """Track every frame of a video file.
 
     The tracker should be fresh (or at least not mid-way through another clip): VIDEO mode
     carries state from frame to frame. Pass a list as `timings` to collect the tracker's
-    per-frame `last_timings`. A file that breaks part-way gives the frames before the break;
+    per-frame `last_timings`. `sink` gets every tracked frame as soon as it is tracked (`classify`
+    decodes signs on another thread while tracking goes on). A file that breaks part-way gives the frames before the break;
     `seq.meta` records `frames_read`, `expected_frames` and `truncated`.
     Raises `VideoError` when fewer than `MIN_FRAMES` frames decode.
     """
@@ -37,6 +39,8 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
         expected = src.expected_frames
         for bgr, ts in src:
             frames.append(tracker.track(bgr, ts))
+            if sink is not None:
+                sink(frames[-1])
             if timings is not None:
                 timings.append(dict(tracker.last_timings))
             if progress is not None:

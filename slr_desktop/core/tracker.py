@@ -19,14 +19,16 @@ import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .bundles import find_bundle
+from .landmarker_calls import Detections, detector
 from .landmarks import LandmarkFrame
 from .layout import LAYOUT
+from .mediapipe_import import import_mediapipe
 
 # Tasks handedness label -> our part index (1 = signer's left hand, 2 = right), un-mirrored input.
 HANDEDNESS_TO_PART = {"Left": 1, "Right": 2}
@@ -42,6 +44,7 @@ class TrackerConfig:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     download: bool = True                    # allow fetching a missing bundle
+    direct_calls: bool = True                # C-level landmarker calls (see landmarker_calls)
 
     def __post_init__(self) -> None:
         if self.pose_model not in ("lite", "full"):
@@ -97,8 +100,13 @@ class Tracker:
         # bundles first: a missing bundle fails fast, before MediaPipe is even imported
         pose_path = find_bundle(f"pose_landmarker_{cfg.pose_model}", cfg.bundle_dir, download=cfg.download)
         hand_path = find_bundle("hand_landmarker", cfg.bundle_dir, download=cfg.download)
+        import cv2
+
+        mp = import_mediapipe()
         from mediapipe.tasks.python import vision
         from mediapipe.tasks.python.core.base_options import BaseOptions
+
+        self._cv2, self._mp = cv2, mp
 
         mode = vision.RunningMode.VIDEO
         self._pose = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(
@@ -121,6 +129,9 @@ class Tracker:
         except BaseException:
             self._pose.close()
             raise
+        self._detect_pose, direct_pose = detector(self._pose, cfg.direct_calls)
+        self._detect_hands, direct_hands = detector(self._hands, cfg.direct_calls)
+        self.direct_calls = direct_pose and direct_hands
         # one persistent worker for the hands graph; pose runs on the calling thread
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="slr-hands") if cfg.parallel else None
         self._last_mp_ts: int | None = None
@@ -175,9 +186,7 @@ class Tracker:
 
     def track(self, bgr: np.ndarray, timestamp_ms: int) -> LandmarkFrame:
         """One BGR uint8 frame (H, W, 3) -> LandmarkFrame stamped with the caller's timestamp."""
-        import cv2
-        import mediapipe as mp
-
+        cv2, mp = self._cv2, self._mp
         if self._closed:
             raise RuntimeError("Tracker is closed")
         t0 = time.perf_counter()
@@ -192,15 +201,14 @@ class Tracker:
         ts = self._mp_timestamp(timestamp_ms)
 
         if self._pool is not None:
-            fut = self._pool.submit(self._timed, self._hands.detect_for_video, image, ts)
-            pose_res, pose_ms = self._timed(self._pose.detect_for_video, image, ts)
+            fut = self._pool.submit(self._timed, self._detect_hands, image, ts)
+            pose_res, pose_ms = self._timed(self._detect_pose, image, ts)
             hand_res, hands_ms = fut.result()
         else:
-            pose_res, pose_ms = self._timed(self._pose.detect_for_video, image, ts)
-            hand_res, hands_ms = self._timed(self._hands.detect_for_video, image, ts)
+            pose_res, pose_ms = self._timed(self._detect_pose, image, ts)
+            hand_res, hands_ms = self._timed(self._detect_hands, image, ts)
 
-        frame = self._build_frame(pose_res, hand_res, int(timestamp_ms), width, height)
-        frame = replace(frame, image_motion=self._image_motion(bgr))
+        frame = self._build_frame(pose_res, hand_res, int(timestamp_ms), width, height, self._image_motion(bgr))
         self._frame_index += 1
         self.last_timings = {"pose_ms": pose_ms, "hands_ms": hands_ms,
                              "total_ms": (time.perf_counter() - t0) * 1000.0}
@@ -216,42 +224,35 @@ class Tracker:
             return None
         return float(np.abs(sample - prev).mean())
 
-    def _build_frame(self, pose_res, hand_res, timestamp_ms: int, width: int,
-                     height: int) -> LandmarkFrame:
+    def _build_frame(self, pose: Detections, hands: Detections, timestamp_ms: int, width: int,
+                     height: int, image_motion: float | None) -> LandmarkFrame:
         points = np.zeros((LAYOUT.n_points, LAYOUT.channels), np.float32)
         present = np.zeros(3, bool)
-        if pose_res.pose_landmarks:
-            pose = pose_res.pose_landmarks[0]
-            points[LAYOUT.pose] = [(p.x, p.y, p.z) for p in pose]
+        if pose.points:
+            points[LAYOUT.pose] = pose.points[0]
             present[0] = True
-
-        hands = [np.array([(p.x, p.y, p.z) for p in h], np.float32) for h in hand_res.hand_landmarks]
         fallback = False
-        if hands:
+        if hands.points:
             if present[0]:
                 wrists = points[[LAYOUT.left_wrist, LAYOUT.right_wrist], :2].astype(np.float64)
-                parts = assign_hands(np.stack([h[0, :2] for h in hands]).astype(np.float64),
+                parts = assign_hands(np.stack([h[0, :2] for h in hands.points]).astype(np.float64),
                                      wrists, width, height)
             else:
                 fallback = True
-                parts = self._parts_by_handedness(hand_res.handedness)
+                parts = self._parts_by_handedness(hands.handedness)
             slices = {1: LAYOUT.left_hand, 2: LAYOUT.right_hand}
-            for h, part in zip(hands, parts):
+            for h, part in zip(hands.points, parts):
                 if part is not None:
                     points[slices[part]] = h
                     present[part] = True
         return LandmarkFrame(points=points, present=present, timestamp_ms=timestamp_ms,
                              frame_index=self._frame_index, width=width, height=height,
-                             handedness_fallback=fallback)
+                             handedness_fallback=fallback, image_motion=image_motion)
 
     @staticmethod
-    def _parts_by_handedness(handedness) -> list[int | None]:
+    def _parts_by_handedness(handedness: list[tuple[str, float]]) -> list[int | None]:
         """Without a pose: trust MediaPipe's label, best score first, at most one per side."""
-        labelled = []
-        for i, cats in enumerate(handedness):
-            cat = max(cats, key=lambda c: c.score) if cats else None
-            part = HANDEDNESS_TO_PART.get(cat.category_name) if cat else None
-            labelled.append((cat.score if cat else 0.0, i, part))
+        labelled = [(score, i, HANDEDNESS_TO_PART.get(label)) for i, (label, score) in enumerate(handedness)]
         out: list[int | None] = [None] * len(handedness)
         taken: set[int] = set()
         for _, i, part in sorted(labelled, reverse=True):
