@@ -2,7 +2,10 @@
 """Does a model trained on legacy-Holistic landmarks work through *our* pipeline?
 
 Runs `slr-desktop classify --json` (Tasks landmarkers, the app's own window and runtime) on every
-shared WLASL clip whose gloss the model knows, and records the rank of the true gloss.
+shared WLASL clip whose gloss the model knows, and records the rank of the true gloss and whether
+the model's own gate accepts the sign: a window is accepted when its top label is a vocabulary
+sign (not the idle or unknown label) with probability >= the model's threshold; a clip is
+accepted when one of its windows is, as the label of its most confident accepted window.
 
   python scripts/transfer_check.py [--model models/wlasl50.onnx] [--json docs/transfer.json]
 """
@@ -27,7 +30,9 @@ def rank_of(gloss: str, top: list[dict]) -> int | None:
 def check(model: Path, clips_dir: Path) -> list[dict]:
     from slr_desktop.core.runtime import Classifier
 
-    labels = set(Classifier(model).labels)
+    meta = Classifier(model).meta
+    labels = set(meta.labels)
+    not_signs = {meta.idle_label, meta.unknown_label}
     with open(clips_dir / "manifest.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["gloss"] in labels]
     out = []
@@ -36,11 +41,16 @@ def check(model: Path, clips_dir: Path) -> list[dict]:
                                "--model", str(model), "--top", str(len(labels)), "--json", "--no-progress"],
                               capture_output=True, text=True, check=True)
         doc = json.loads(proc.stdout)
+        ok = [w["top"][0] for w in doc["windows"]
+              if w["top"][0]["label"] not in not_signs and w["top"][0]["prob"] >= meta.threshold]
+        best = max(ok, key=lambda t: t["prob"]) if ok else None
         out.append({"file": r["file"], "gloss": r["gloss"], "rank": rank_of(r["gloss"], doc["top"]),
                     "top1": doc["top"][0]["label"], "top1_prob": round(doc["top"][0]["prob"], 3),
-                    "windows": len(doc["windows"])})
+                    "windows": len(doc["windows"]), "accepted": best is not None,
+                    "accepted_label": best["label"] if best else None,
+                    "accepted_prob": round(best["prob"], 3) if best else None})
         print(f"{r['file']:>10} {r['gloss']:<10} rank {out[-1]['rank']:>3}  (top-1 {out[-1]['top1']} "
-              f"{out[-1]['top1_prob']:.2f})", flush=True)
+              f"{out[-1]['top1_prob']:.2f}; accepted as {out[-1]['accepted_label']})", flush=True)
     return out
 
 
@@ -55,10 +65,15 @@ def main() -> int:
         os.environ["SLR_MEDIAPIPE_DIR"] = str(shared_bundles)
     res = check(a.model, a.clips)
     ranks = [r["rank"] for r in res]
+    right = sum(r["accepted_label"] == r["gloss"] for r in res)
     print(f"top-1 {sum(r == 1 for r in ranks)}/{len(ranks)}, top-5 {sum(r is not None and r <= 5 for r in ranks)}"
-          f"/{len(ranks)}, mean rank {sum(r or 51 for r in ranks) / len(ranks):.1f}")
+          f"/{len(ranks)}, mean rank {sum(r or 51 for r in ranks) / len(ranks):.1f}; accepted "
+          f"{sum(r['accepted'] for r in res)}/{len(res)}, accepted as the right sign {right}/{len(res)}")
     if a.json:
-        a.json.write_text(json.dumps({"model": a.model.name, "clips": res}, indent=2) + "\n")
+        from slr_desktop.core.runtime import Classifier
+
+        thr = Classifier(a.model).meta.threshold
+        a.json.write_text(json.dumps({"model": a.model.name, "threshold": thr, "clips": res}, indent=2) + "\n")
     return 0
 
 

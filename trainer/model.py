@@ -1,7 +1,12 @@
-"""CNN-Mamba sign classifier over landmark windows.
+"""Sign classifiers over landmark windows: the CNN-Mamba (the product) and a 1D-CNN reference.
 
     landmarks, mask -> FeatureTransform -> Linear -> n_conv x ConvBlock -> n_mamba x MambaBlock
                     -> masked attention pooling -> dropout -> Linear -> logits
+
+`arch: conv1d` is the reference baseline every figure is compared with: the same transform,
+projection, pooling and head, residual temporal convolutions with growing dilation (1, 2, 4, ...)
+and no Mamba blocks, so the two differ only in the temporal mixing. Same ONNX inputs, outputs
+and metadata: the app can load either.
 
 The temporal CNN sees short-range motion (handshape transitions); the Mamba blocks carry
 longer-range order through a selective state space (Gu & Dao, 2023), written after
@@ -28,9 +33,13 @@ from .scan import selective_scan_parallel, selective_scan_sequential
 from .transform import FeatureTransform, TransformConfig
 
 
+ARCHS = ("cnn_mamba", "conv1d")
+
+
 @dataclass
 class ModelConfig:
     n_classes: int
+    arch: str = "cnn_mamba"   # "conv1d": dilated residual temporal CNN, no Mamba (n_mamba is 0)
     seq_len: int = 64
     d_model: int = 192
     n_conv: int = 2
@@ -41,6 +50,7 @@ class ModelConfig:
     d_conv: int = 4
     dt_rank: int | str = "auto"
     dropout: float = 0.3
+    drop_path: float = 0.0    # stochastic depth: chance of skipping a residual block in training
     scan: str = "parallel"
     transform: TransformConfig = field(default_factory=TransformConfig)
     d_inner: int = field(init=False)
@@ -51,6 +61,10 @@ class ModelConfig:
         if self.dt_rank == "auto":
             self.dt_rank = math.ceil(self.d_model / 16)
         self.d_inner = self.expand * self.d_model
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {', '.join(ARCHS)}, not {self.arch!r}")
+        if self.arch == "conv1d":
+            self.n_mamba = 0
         if self.n_classes < 1:
             raise ValueError("n_classes must be >= 1")
         if self.scan not in ("parallel", "sequential"):
@@ -59,8 +73,8 @@ class ModelConfig:
             raise ValueError("conv_kernel must be odd (same-length convolution)")
         if min(self.seq_len, self.d_model, self.d_state, self.expand, self.d_conv, int(self.dt_rank)) < 1:
             raise ValueError("model sizes must be positive")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
+        if not (0.0 <= self.dropout < 1.0 and 0.0 <= self.drop_path < 1.0):
+            raise ValueError("dropout and drop_path must be in [0, 1)")
 
     def to_dict(self) -> dict:
         """Plain types only (checkpoints are loaded with weights_only=True)."""
@@ -80,20 +94,29 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
 
 
+def drop_path(h: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Stochastic depth on a residual branch h (b, ...): zero whole rows with chance p, rescale."""
+    if p <= 0.0 or not training:
+        return h
+    keep = (torch.rand(h.shape[0], *([1] * (h.dim() - 1)), device=h.device) >= p).to(h.dtype)
+    return h * keep / (1.0 - p)
+
+
 class ConvBlock(nn.Module):
     """Residual temporal convolution: x + GELU(LayerNorm(Conv1d(x))), padding frames kept at zero."""
 
-    def __init__(self, d: int, kernel: int, dropout: float) -> None:
+    def __init__(self, d: int, kernel: int, dropout: float, dilation: int = 1, drop_path: float = 0.0) -> None:
         super().__init__()
-        self.conv = nn.Conv1d(d, d, kernel, padding=kernel // 2)
+        self.conv = nn.Conv1d(d, d, kernel, padding=dilation * (kernel // 2), dilation=dilation)
         self.norm = nn.LayerNorm(d)
         self.drop = nn.Dropout(dropout)
+        self.drop_path = drop_path
 
     def forward(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """x: (b, l, d), valid: (b, l) -> (b, l, d)"""
         h = self.conv(x.transpose(1, 2)).transpose(1, 2)  # (b, l, d)
         h = self.drop(F.gelu(self.norm(h)))
-        return (x + h) * valid[..., None]
+        return (x + drop_path(h, self.drop_path, self.training)) * valid[..., None]
 
 
 class MambaBlock(nn.Module):
@@ -124,7 +147,8 @@ class MambaBlock(nn.Module):
         u = self.conv1d(u.transpose(1, 2))[:, :, :l].transpose(1, 2)  # causal depthwise conv, (b, l, e)
         u = F.silu(u)
         y = self.ssm(u, valid) * F.silu(z)                             # (b, l, e)
-        return (x + self.out_proj(y)) * valid[..., None]
+        h = drop_path(self.out_proj(y), self.cfg.drop_path, self.training)
+        return (x + h) * valid[..., None]
 
     def ssm(self, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """u: (b, l, e) -> (b, l, e)"""
@@ -145,7 +169,11 @@ class SignModel(nn.Module):
         self.cfg = cfg
         self.transform = FeatureTransform(cfg.transform)
         self.proj = nn.Linear(self.transform.n_features, cfg.d_model)
-        self.convs = nn.ModuleList(ConvBlock(cfg.d_model, cfg.conv_kernel, cfg.dropout) for _ in range(cfg.n_conv))
+        dilated = cfg.arch == "conv1d"
+        self.convs = nn.ModuleList(
+            ConvBlock(cfg.d_model, cfg.conv_kernel, cfg.dropout, dilation=2 ** i if dilated else 1,
+                      drop_path=cfg.drop_path)
+            for i in range(cfg.n_conv))
         self.mambas = nn.ModuleList(MambaBlock(cfg) for _ in range(cfg.n_mamba))
         self.norm_f = RMSNorm(cfg.d_model)
         self.attn = nn.Linear(cfg.d_model, 1)
@@ -155,6 +183,10 @@ class SignModel(nn.Module):
     def forward_features(self, landmarks: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """landmarks: (b, l, p, 3), mask: (b, l, p) -> x: (b, l, d), valid: (b, l)"""
         feats, valid = self.transform(landmarks, mask)                 # (b, l, f), (b, l)
+        return self.encode(feats, valid)
+
+    def encode(self, feats: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Transformed features (b, l, f), valid (b, l) -> x: (b, l, d), valid (feature mixup enters here)."""
         x = self.proj(feats) * valid[..., None]                        # (b, l, d)
         for block in self.convs:
             x = block(x, valid)

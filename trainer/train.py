@@ -90,6 +90,8 @@ def _load_data(cfg: TrainConfig):
     if not seqs:
         raise ValueError(f"no sequences in {cfg.data}" + (f" with labels {cfg.labels}" if cfg.labels else ""))
     splits = build_splits(seqs, cfg.split)
+    if cfg.other is not None:
+        add_other_class(splits, cfg)
     idle = []
     if cfg.placement == "random":
         # idle padding only from training sequences, so no held-out recording leaks into training
@@ -99,6 +101,65 @@ def _load_data(cfg: TrainConfig):
             # only the pool's idle-class rows: its signing rows are not idle frames
             idle += idle_sequences(load_set(d))
     return splits, idle
+
+
+def add_other_class(splits, cfg: TrainConfig) -> None:
+    """Append the relabelled "other sign" sequences (trainer/open_set.py) to each split, in place."""
+    from .open_set import split_other
+
+    other = cfg.other
+    if other.label in splits.labels:
+        raise ValueError(f"other.label {other.label!r} is also a label of the data")
+    known_test = cfg.split.test_groups if cfg.split.method == "group" else None
+    part = split_other(other, splits.labels, known_test, cfg.split.val_fraction)
+    if not part.train:
+        raise ValueError(f"the other sets {[s['dir'] for s in other.sets]} left no training sequence")
+    splits.train += part.train
+    splits.val += part.val
+    splits.test += part.test
+    splits.labels = sorted(splits.labels + [other.label])
+    splits.description += f"; {part.description}"
+
+
+def load_init(model: torch.nn.Module, path: str) -> int:
+    """Copy the weights of `path` whose names and shapes match (pre-trained encoder); returns how many."""
+    ck = load_checkpoint(path)
+    own = model.state_dict()
+    take = {k: v for k, v in ck["model"].items() if k in own and own[k].shape == v.shape and not k.startswith("head.")}
+    own.update(take)
+    model.load_state_dict(own)
+    return len(take)
+
+
+class EMA:
+    """Exponential moving average of a model's floating-point state (weights the checkpoint ships)."""
+
+    def __init__(self, model: torch.nn.Module, decay: float, state: dict | None = None) -> None:
+        self.decay = decay
+        self.state = {k: v.detach().clone() for k, v in (state or model.state_dict()).items()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module, step: int) -> None:
+        d = min(self.decay, (1 + step) / (10 + step))   # short memory early on (usual warm-up)
+        for k, v in model.state_dict().items():
+            if v.dtype.is_floating_point:
+                self.state[k].mul_(d).add_(v.detach(), alpha=1 - d)
+            else:
+                self.state[k].copy_(v)
+
+
+def mixed_loss(model: SignModel, lm: torch.Tensor, mk: torch.Tensor, y: torch.Tensor, alpha: float,
+               smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mixup of transformed features (landmarks themselves do not mix meaningfully): loss, logits."""
+    feats, valid = model.transform(lm, mk)                                   # (b, l, f), (b, l)
+    lam = float(np.random.beta(alpha, alpha))
+    perm = torch.randperm(len(y))
+    feats = lam * feats + (1 - lam) * feats[perm]
+    valid = torch.maximum(valid, valid[perm])
+    logits = model.forward_head(*model.encode(feats, valid))
+    loss = (lam * F.cross_entropy(logits, y, label_smoothing=smoothing)
+            + (1 - lam) * F.cross_entropy(logits, y[perm], label_smoothing=smoothing))
+    return loss, logits
 
 
 def _write_log(rows: list[dict], path: Path) -> None:
@@ -163,7 +224,11 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     steps_per_epoch = len(train_dl)
 
     model = build_model(mcfg)
+    if cfg.init_from and not (resume and (out / "last.pt").is_file()):
+        print(f"initialised {load_init(model, cfg.init_from)} tensors from {cfg.init_from}")
     opt = make_optimizer(model, cfg)
+    ema = EMA(model, cfg.ema) if cfg.ema > 0 else None
+    eval_model = build_model(mcfg) if ema is not None else model
     step, start_epoch, history = 0, 1, []
     best = dict(top1=-1.0, loss=float("inf"), epoch=0)
     for stale in out.glob(".*.part"):  # temp files of atomic writes a killed run left behind
@@ -172,7 +237,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
         ck = load_checkpoint(out / "last.pt")
         if ck["labels"] != labels or ck["model_args"] != mcfg.to_dict():
             raise ValueError(f"{out / 'last.pt'} was trained with other labels or model settings")
-        model.load_state_dict(ck["model"])
+        model.load_state_dict(ck.get("raw_model", ck["model"]))
+        if ema is not None:
+            ema = EMA(model, cfg.ema, ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, start_epoch, history, best = ck["step"], ck["epoch"] + 1, list(ck["history"]), dict(ck["best"])
         print(f"resuming {out / 'last.pt'} after epoch {ck['epoch']}")
@@ -181,7 +248,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
           f"{n_params / 1e6:.2f}M parameters; {splits.description}")
 
     common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
-                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test])
+                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test],
+                  val_ids=[str(s.meta.get("id", "")) for s in splits.val])
     for epoch in range(start_epoch, cfg.epochs + 1):
         t0 = time.perf_counter()
         # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
@@ -194,19 +262,26 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             lr = get_lr(step, cfg, steps_per_epoch)
             for g in opt.param_groups:
                 g["lr"] = lr
-            logits = model(lm, mk)
-            loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+            if cfg.mixup > 0:
+                loss, logits = mixed_loss(model, lm, mk, y, cfg.mixup, cfg.label_smoothing)
+            else:
+                logits = model(lm, mk)
+                loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
+            if ema is not None:
+                ema.update(model, step)
             step += 1
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(-1) == y).sum().item()
             n += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
-        val = validate(model, val_dl)
+        if ema is not None:
+            eval_model.load_state_dict(ema.state)
+        val = validate(eval_model, val_dl)
         if val["n"] == 0:  # no validation split: select on training figures
             val = dict(loss=loss_sum / n, top1=correct / n, top5=float("nan"), n=0)
         row = dict(epoch=epoch, step=step, lr=get_lr(max(0, step - 1), cfg, steps_per_epoch),
@@ -216,8 +291,11 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
         improved = val["top1"] > best["top1"] or (val["top1"] == best["top1"] and val["loss"] < best["loss"])
         if improved:
             best = dict(top1=float(val["top1"]), loss=float(val["loss"]), epoch=epoch)
-        state = dict(common, model=model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
+        # "model" is what evaluation and export use: the averaged weights when EMA is on
+        state = dict(common, model=eval_model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
                      best=best, best_metric=best["top1"], history=history)
+        if ema is not None:
+            state["raw_model"] = model.state_dict()
         if improved:
             save_checkpoint(state, out / "best.pt")
         save_checkpoint(state, out / "last.pt")
@@ -243,7 +321,8 @@ def evaluate_test(ckpt_path: Path, test_seqs: list, cfg: TrainConfig, out: Path)
 
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck)
-    real = [s for s in test_seqs if s.meta.get("real", True)]
+    # known signs only: out-of-vocabulary test rows (the other class) are scored by make_models' open-set step
+    real = [s for s in test_seqs if s.meta.get("real", True) and not s.meta.get("other")]
     rep = evaluate_model_on(lambda lm, mk: predict(model, lm, mk), ck["labels"], real,
                             seq_len=model.cfg.seq_len, fps=cfg.fps, placement="centre")
     rep.update(model=str(ckpt_path), split=ck["split"], epoch=ck["epoch"])
