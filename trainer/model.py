@@ -45,6 +45,8 @@ class ModelConfig:
     n_conv: int = 2
     conv_kernel: int = 5
     n_mamba: int = 2
+    dilated: bool = False     # conv blocks dilate 1, 2, 4, ... (always for conv1d)
+    bidirectional: bool = False   # each Mamba block also scans the reversed window
     d_state: int = 8          # 16 costs ~2.5x train time on 2 CPU cores for no measured gain
     expand: int = 2
     d_conv: int = 4
@@ -64,7 +66,7 @@ class ModelConfig:
         if self.arch not in ARCHS:
             raise ValueError(f"arch must be one of {', '.join(ARCHS)}, not {self.arch!r}")
         if self.arch == "conv1d":
-            self.n_mamba = 0
+            self.n_mamba, self.dilated, self.bidirectional = 0, True, False
         if self.n_classes < 1:
             raise ValueError("n_classes must be >= 1")
         if self.scan not in ("parallel", "sequential"):
@@ -119,48 +121,69 @@ class ConvBlock(nn.Module):
         return (x + drop_path(h, self.drop_path, self.training)) * valid[..., None]
 
 
-class MambaBlock(nn.Module):
-    """Pre-norm residual Mamba block (Gu & Dao 2023, Fig. 3)."""
+class ScanParams(nn.Module):
+    """One direction's selective-scan parameters: causal depthwise conv, x/dt projections, A, D."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
-        self.cfg = cfg
         e, n, r = cfg.d_inner, cfg.d_state, int(cfg.dt_rank)
-        self.norm = RMSNorm(cfg.d_model)
-        self.in_proj = nn.Linear(cfg.d_model, 2 * e, bias=False)
         self.conv1d = nn.Conv1d(e, e, cfg.d_conv, groups=e, padding=cfg.d_conv - 1)
         self.x_proj = nn.Linear(e, r + 2 * n, bias=False)
         self.dt_proj = nn.Linear(r, e, bias=True)
         self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(e, 1))  # (e, n)
         self.D = nn.Parameter(torch.ones(e))
-        self.out_proj = nn.Linear(e, cfg.d_model, bias=False)
         # dt initialised in [1e-3, 1e-1] through the inverse softplus of the bias (as in Mamba)
         dt = torch.exp(torch.rand(e) * (math.log(0.1) - math.log(1e-3)) + math.log(1e-3))
         with torch.no_grad():
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
 
+
+class MambaBlock(nn.Module):
+    """Pre-norm residual Mamba block (Gu & Dao 2023, Fig. 3).
+
+    bidirectional (as in Vision Mamba, Zhu et al. 2024): a second scan runs over the reversed
+    window with its own conv/x/dt/A/D (`back`); in/out projections and the gate are shared and the
+    two directions' outputs are summed. A window is classified as a whole, so every frame may see
+    the frames after it too.
+    """
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        e = cfg.d_inner
+        self.norm = RMSNorm(cfg.d_model)
+        self.in_proj = nn.Linear(cfg.d_model, 2 * e, bias=False)
+        self.fwd = ScanParams(cfg)
+        self.back = ScanParams(cfg) if cfg.bidirectional else None
+        self.out_proj = nn.Linear(e, cfg.d_model, bias=False)
+
     def forward(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """x: (b, l, d), valid: (b, l) -> (b, l, d)"""
-        l = x.shape[1]
         xz = self.in_proj(self.norm(x))                                # (b, l, 2e)
         u, z = xz.chunk(2, -1)                                         # (b, l, e) each
-        u = self.conv1d(u.transpose(1, 2))[:, :, :l].transpose(1, 2)  # causal depthwise conv, (b, l, e)
-        u = F.silu(u)
-        y = self.ssm(u, valid) * F.silu(z)                             # (b, l, e)
-        h = drop_path(self.out_proj(y), self.cfg.drop_path, self.training)
+        y = self.branch(self.fwd, u, valid)                            # (b, l, e)
+        if self.back is not None:
+            y = y + self.branch(self.back, u.flip(1), valid.flip(1)).flip(1)
+        h = drop_path(self.out_proj(y * F.silu(z)), self.cfg.drop_path, self.training)
         return (x + h) * valid[..., None]
 
-    def ssm(self, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    def branch(self, p: ScanParams, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """u: (b, l, e) -> (b, l, e): causal depthwise conv, SiLU, selective scan (one direction)."""
+        l = u.shape[1]
+        u = F.silu(p.conv1d(u.transpose(1, 2))[:, :, :l].transpose(1, 2))  # causal depthwise conv
+        return self.ssm(p, u, valid)
+
+    def ssm(self, p: ScanParams, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """u: (b, l, e) -> (b, l, e)"""
         n, r = self.cfg.d_state, int(self.cfg.dt_rank)
-        A = -torch.exp(self.A_log)                                     # (e, n)
-        dbc = self.x_proj(u)                                           # (b, l, r + 2n)
+        A = -torch.exp(p.A_log)                                        # (e, n)
+        dbc = p.x_proj(u)                                              # (b, l, r + 2n)
         dt, B, C = torch.split(dbc, [r, n, n], -1)                     # (b, l, r), (b, l, n), (b, l, n)
         # an empty frame gets delta = 0: no decay and no input, the state passes through unchanged
-        delta = F.softplus(self.dt_proj(dt)) * valid[..., None]       # (b, l, e)
+        delta = F.softplus(p.dt_proj(dt)) * valid[..., None]          # (b, l, e)
         if self.cfg.scan == "sequential":
-            return selective_scan_sequential(u, delta, A, B, C, self.D)
-        return selective_scan_parallel(u, delta, A, B, C, self.D)
+            return selective_scan_sequential(u, delta, A, B, C, p.D)
+        return selective_scan_parallel(u, delta, A, B, C, p.D)
 
 
 class SignModel(nn.Module):
@@ -169,7 +192,7 @@ class SignModel(nn.Module):
         self.cfg = cfg
         self.transform = FeatureTransform(cfg.transform)
         self.proj = nn.Linear(self.transform.n_features, cfg.d_model)
-        dilated = cfg.arch == "conv1d"
+        dilated = cfg.dilated
         self.convs = nn.ModuleList(
             ConvBlock(cfg.d_model, cfg.conv_kernel, cfg.dropout, dilation=2 ** i if dilated else 1,
                       drop_path=cfg.drop_path)
