@@ -5,6 +5,7 @@
 #                                # and xdotool for the tests (root/sudo)
 # PyTorch is installed as the CPU build first (a bare "torch" requirement would pull a multi-GB
 # CUDA build); set TORCH_SPEC / TORCH_INDEX_URL to change that, or SLR_NO_TRAIN=1 for the app only.
+# Users who only want the app do not need this script: `pipx install slr-desktop` (see README).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,9 +20,10 @@ fi
 
 PY=${PYTHON:-python3}
 [[ -x .venv/bin/python ]] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
+# setuptools >= 70.1 builds wheels by itself (tests/test_install.py builds one offline)
+.venv/bin/python -m pip install -q --upgrade pip "setuptools>=70.1"
 if [[ "${SLR_NO_TRAIN:-0}" == "1" ]]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,pose]"
 else
   TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
   if [[ -n "${TORCH_INDEX_URL:-}" ]]; then
@@ -29,7 +31,8 @@ else
   else
     .venv/bin/python -m pip install -q "$TORCH_SPEC"
   fi
-  .venv/bin/python -m pip install -q -e ".[train,dev]"
+  # pose: .pose interchange; cluster: Ray for `slr-train extract --engine ray` (tests use both)
+  .venv/bin/python -m pip install -q -e ".[train,dev,pose,cluster]"
 fi
 # mediapipe brings opencv-contrib-python; a second OpenCV wheel would fight over cv2.
 if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then

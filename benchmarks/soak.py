@@ -241,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_and_report(args: argparse.Namespace) -> int:
     from slr_desktop.classify import native_stderr_silenced
+    from slr_desktop.core.atomic import check_output_file
 
+    if args.json:  # an unwritable --json fails now, not after the soak
+        check_output_file(args.json, "--json file")
     with native_stderr_silenced():
         res = run(args.clip, args.model, args.minutes, args.warmup, args.sample, args.window,
                   args.classify_every, args.pin_none)

@@ -297,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
     def body() -> int:
+        if args.json:  # refuse an unwritable output now, not after minutes of measuring
+            from .core.atomic import check_output_file
+
+            check_output_file(args.json, "--json file")
         with native_stderr_silenced(not args.verbose):
             res = benchmark(args.video, args.model, args.repeat, args.live, args.pose_model, args.bundle_dir)
         print(format_table(res))

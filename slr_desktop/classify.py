@@ -1,10 +1,17 @@
 """`slr-desktop classify VIDEO`: recognise the sign(s) in a video file, without the GUI.
 
-Steps: probe the file -> load the model -> track every frame (MediaPipe pose + hands) ->
-resample to the model's fps -> sliding windows (`seq_len` frames, `stride` apart) -> classify
-each window -> combine the windows into one clip-level top-k.
+Steps: probe the file -> load the model -> track every frame (MediaPipe pose + hands) -> push
+every tracked frame through the same `SignStream` the app uses (the model's ring window,
+classified every `stride` frames of the model's fps, and the sign decoder) -> segments (start,
+end, sign or unknown), a status for the whole clip, the per-window probabilities and, as before,
+one clip-level top-k.
 
-How windows are combined (`aggregate`): the clip-level distribution is the mean of the
+The answer to "what was signed" is the segments (`core/decoder.py`): one per sign, in order, an
+unknown sign as `label: null`. The clip-level `top` is kept for tools that want one distribution;
+`status` says whether it means anything (`sign` / `unknown` / `no_sign` / `no_person`) and
+`top_confident` whether any window passed the model's threshold.
+
+How windows are combined for `top` (`aggregate`): the clip-level distribution is the mean of the
 probability vectors of the *confident* windows (max probability >= the model's `threshold`,
 and not the model's idle label); if no window qualifies, it is the single most confident
 window. Why: a clip has idle lead-in and lead-out (hands rising, hands falling), whose windows
@@ -12,6 +19,7 @@ are near-uniform or wrong, so a plain mean over all windows dilutes the sign; th
 on the other hand follows whichever window happened to spike, and one window's spike is noisier
 than the agreement of several windows that cover the sign. Averaging the confident ones is
 steadier than either; the fallback keeps a result for clips where the model is unsure everywhere.
+Only windows with enough real footage take part (the decoder's `min_real_s`).
 """
 from __future__ import annotations
 
@@ -26,11 +34,16 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from .core.errors import EXIT_ERROR, EXIT_OK, run_cli
+from .core import transcript
+from .core.decoder import DecoderConfig, Segment, Status, clip_status
+from .core.errors import EXIT_ERROR, EXIT_OK, printable, run_cli
 from .core.runtime import Classifier, Prediction
+from .core.stream import SignStream
 from .core.video import VideoInfo, probe_video
 
 PROG = "slr-desktop classify"
+DEFAULT_STRIDE = 8   # frames at the model's fps between the clip windows of the table and `top`
+DECODE_EVERY = 2     # frames at the model's fps between the decoder's windows: what the app does
 BATCH = 32
 
 
@@ -40,6 +53,7 @@ class WindowResult:
     end_s: float
     top: list[Prediction]
     probs: np.ndarray = field(repr=False)
+    real_s: float = 0.0          # seconds of the clip in the window (the rest is edge padding)
 
 
 @dataclass
@@ -50,14 +64,25 @@ class ClipResult:
     top: list[Prediction]
     confident_windows: list[int]
     timing: dict
+    segments: list[Segment] = field(default_factory=list)
+    status: Status = Status.NO_SIGN
+
+    @property
+    def top_confident(self) -> bool:
+        """Whether any window passed the threshold (else `top` is the least bad guess)."""
+        return bool(self.confident_windows) and self.status in (Status.SIGN, Status.UNKNOWN)
 
     def to_json_dict(self) -> dict:
         return {
             "model": self.model,
             "video": self.video,
-            "windows": [{"start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3),
+            "status": self.status.value,
+            "segments": [s.to_json() for s in self.segments],
+            "transcript": transcript.plain(self.segments),
+            "windows": [{"start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3), "real_s": round(w.real_s, 3),
                          "top": [asdict(p) for p in w.top]} for w in self.windows],
             "top": [asdict(p) for p in self.top],
+            "top_confident": self.top_confident,
             "aggregation": {"method": "mean of confident windows, else most confident window",
                             "confident_windows": self.confident_windows},
             "timing": self.timing,
@@ -82,19 +107,41 @@ def aggregate(probs: np.ndarray, threshold: float, idle_index: int | None = None
     return probs[one], [one]
 
 
-def classify_sequence(seq, clf: Classifier, stride: int = 8, k: int = 5
-                      ) -> tuple[list[WindowResult], list[Prediction], list[int]]:
-    """A tracked `LandmarkSequence` -> per-window results, clip top-k, confident window indices."""
+def classify_sequence(seq, clf: Classifier, stride: int = DEFAULT_STRIDE, k: int = 5,
+                      config: DecoderConfig | None = None) -> ClipResult:
+    """A tracked `LandmarkSequence` -> segments and status (the decoder), and the clip's windows
+    and top-k (no video info).
+
+    Two readings of one clip: the decoder streams every frame through the app's `SignStream`
+    (a window every `DECODE_EVERY` frames, as the app classifies), which says *what was signed
+    and when*; the clip windows (`window_spans` + `fit_window`, `stride` apart, centred and
+    edge-padded like training's aligned windows) give the per-window table and the clip-level
+    top-k, which only counts as confident when the decoder accepted a sign.
+    """
     from .core import window
+
+    cfg = config or DecoderConfig()
+    stream = SignStream(clf, every_s=DECODE_EVERY / clf.meta.fps, config=cfg)
+    segments: list[Segment] = []
+    frames = seq.frames()
+    for f in frames:
+        segments += stream.push(f).state.segments
+    segments += stream.finish().state.segments
+    status = clip_status(segments, any(bool(f.present.any()) for f in frames))
 
     pts, mask, _ = window.resample(seq, clf.meta.fps)                     # (T', 75, 3), (T', 75)
     spans = window.window_spans(len(pts), clf.meta.seq_len, stride, clf.meta.fps)
     x, m = window.windows_for(pts, mask, spans, clf.meta.seq_len)       # (N, L, 75, 3), (N, L, 75)
-    probs = np.concatenate([clf.predict(x[s], m[s]) for s in window.iter_batches(len(x), BATCH)])
-    windows = [WindowResult(sp.start_s, sp.end_s, clf.top(p, k), p) for sp, p in zip(spans, probs)]
+    probs = np.concatenate([clf.predict(x[b], m[b]) for b in window.iter_batches(len(x), BATCH)])
+    windows = [WindowResult(sp.start_s, sp.end_s, clf.top(p, k), p, sp.end_s - sp.start_s)
+               for sp, p in zip(spans, probs)]
     idle = clf.labels.index(clf.meta.idle_label) if clf.meta.idle_label in clf.labels else None
     clip_probs, used = aggregate(probs, clf.meta.threshold, idle)
-    return windows, clf.top(clip_probs, k), used
+    # confident: windows that passed the gate, and only when the decoder accepted a sign (a still
+    # photo or a clip of nothing can still give one window a high probability)
+    confident = [i for i in used if probs[i].max() >= clf.meta.threshold and probs[i].argmax() != idle
+                 and status == Status.SIGN]
+    return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments, status)
 
 
 def model_info(clf: Classifier) -> dict:
@@ -127,14 +174,31 @@ def native_stderr_silenced(enabled: bool = True) -> Iterator[IO[str]]:
         real.close()
 
 
+def classify_landmarks(seq, source: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
+                       stride: int = DEFAULT_STRIDE) -> ClipResult:
+    """An already tracked `LandmarkSequence` (e.g. from a .pose file) -> `ClipResult`; no video, no tracker."""
+    from .core.model_registry import default_model
+
+    clf = Classifier(Path(model) if model else default_model())
+    res = classify_sequence(seq, clf, stride, k)
+    res.model = model_info(clf)
+    res.video = {"path": str(source), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
+                 "height": seq.height, "duration_s": round(seq.duration_s, 3), "truncated": False}
+    return res
+
+
 def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
-                   stride: int = 8, pose_model: str = "lite", progress: IO[str] | None = None,
+                   stride: int = DEFAULT_STRIDE, pose_model: str = "lite", progress: IO[str] | None = None,
                    bundle_dir: str | os.PathLike | None = None) -> ClipResult:
-    """Library entry for one clip. Raises VideoError / ModelError / BundleError (one-line)."""
+    """Library entry for one clip (a video, or a .pose file of landmarks tracked elsewhere).
+    Raises VideoError / ModelError / BundleError / PoseFileError (one-line)."""
     from .core.clip import timing_summary, track_video
     from .core.model_registry import default_model
+    from .core.pose_file import is_pose_file, read_pose
     from .core.tracker import Tracker, TrackerConfig
 
+    if is_pose_file(path):      # landmarks already tracked: read them instead of a video
+        return classify_landmarks(read_pose(path), path, model, k, stride)
     info: VideoInfo = probe_video(path)
     clf = Classifier(Path(model) if model else default_model())
     timings: list[dict[str, float]] = []
@@ -156,20 +220,25 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
         finally:
             if bar is not None:
                 bar.close()
-    windows, top, used = classify_sequence(seq, clf, stride, k)
-    video = {"path": str(path), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
-             "height": seq.height, "duration_s": round(seq.duration_s, 3),
-             "truncated": seq.meta.get("truncated", False)}
-    return ClipResult(model_info(clf), video, windows, top, used, timing_summary(timings))
+    res = classify_sequence(seq, clf, stride, k)
+    res.model = model_info(clf)
+    res.video = {"path": str(path), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
+                 "height": seq.height, "duration_s": round(seq.duration_s, 3),
+                 "truncated": seq.meta.get("truncated", False)}
+    res.timing = timing_summary(timings)
+    return res
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("video", help="video file to classify (mp4, avi, mkv, ...)")
+    p.add_argument("video", help="video file to classify (mp4, avi, mkv, ...), or a .pose file of landmarks")
     p.add_argument("--model", metavar="PATH", help="ONNX model (default: models/DEFAULT or the first model found)")
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many labels to show (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of a table")
-    p.add_argument("--stride", type=int, default=8, metavar="N",
-                   help="frames (at the model's fps) between window starts (default 8)")
+    p.add_argument("--stride", type=int, default=DEFAULT_STRIDE, metavar="N",
+                   help=f"frames (at the model's fps) between the listed windows (default {DEFAULT_STRIDE}); "
+                        "the segments come from the decoder, which classifies every other frame as the app")
+    p.add_argument("--srt", metavar="FILE", help="also write the recognised signs as SRT subtitles")
+    p.add_argument("--vtt", metavar="FILE", help="also write the recognised signs as WebVTT subtitles")
     p.add_argument("--pose-model", choices=("lite", "full"), default="lite",
                    help="MediaPipe pose model (default lite)")
     p.add_argument("--bundle-dir", metavar="DIR", help="folder with the MediaPipe .task bundles "
@@ -178,23 +247,39 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
 
 
+MAX_TABLE_WINDOWS = 24
+
+
 def _print_table(res: ClipResult, out: IO[str]) -> None:
     m = res.model
-    print(f"model: {m['name']} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
-          f"{m['path']}", file=out)
+    print(f"model: {printable(m['name'])} ({m['n_labels']} labels, {m['seq_len']} frames @ {m['fps']:g} fps)  "
+          f"{printable(m['path'])}", file=out)
     v = res.video
-    print(f"video: {v['path']}  {v['width']}x{v['height']}, {v['frames']} frames, "
+    print(f"video: {printable(v['path'])}  {v['width']}x{v['height']}, {v['frames']} frames, "
           f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
+    print(f"\nsigns: {res.status.value}", file=out)
+    for seg in res.segments:
+        what = f"{transcript.label_text(seg)} ({seg.prob:.2f})" if seg.label else (
+            f"{transcript.UNKNOWN_TEXT} (closest: {printable(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top
+            else transcript.UNKNOWN_TEXT)
+        print(f"  {seg.start_s:6.2f}-{seg.end_s:6.2f} s  {what}", file=out)
+    if not res.segments:
+        print("  (no sign recognised)", file=out)
     shown = min(3, len(res.top))
-    print(f"\n{'window':>15}  " + "  ".join(f"{'top' + str(i + 1):<22}" for i in range(shown)), file=out)
+    step = max(1, -(-len(res.windows) // MAX_TABLE_WINDOWS))
+    print(f"\n{'window':>15}  " + "  ".join(f"{'top' + str(i + 1):<22}" for i in range(shown))
+          + (f"   (1 row in {step}; --json lists every window)" if step > 1 else ""), file=out)
     used = set(res.confident_windows)
     for i, w in enumerate(res.windows):
-        cells = "  ".join(f"{p.label[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
+        if i % step and i != len(res.windows) - 1:
+            continue
+        cells = "  ".join(f"{printable(p.label)[:15]:<15} {p.prob:5.2f} " for p in w.top[:shown])
         mark = "*" if i in used else " "
         print(f"{w.start_s:6.2f}-{w.end_s:6.2f} s {mark} {cells}", file=out)
-    print(f"\n(* = window used for the overall result)\noverall top {len(res.top)}:", file=out)
+    note = "" if res.top_confident else "  -- not confident: no sign passed the threshold"
+    print(f"\n(* = confident window, used for the overall result)\noverall top {len(res.top)}:{note}", file=out)
     for i, p in enumerate(res.top, 1):
-        print(f"  {i}. {p.label:<20} {p.prob:6.3f}", file=out)
+        print(f"  {i}. {printable(p.label):<20} {p.prob:6.3f}", file=out)
     t = res.timing
     if t.get("frames"):
         print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "
@@ -211,6 +296,9 @@ def run(args: argparse.Namespace) -> int:
         with native_stderr_silenced(not args.verbose) as err:
             res = classify_video(args.video, args.model, args.top, args.stride, args.pose_model,
                                  progress=None if args.no_progress else err, bundle_dir=args.bundle_dir)
+        for path, kind in ((args.srt, ".srt"), (args.vtt, ".vtt")):
+            if path:
+                transcript.write(path, res.segments, kind)
         if args.json:
             json.dump(res.to_json_dict(), sys.stdout)
             sys.stdout.write("\n")
@@ -222,5 +310,5 @@ def run(args: argparse.Namespace) -> int:
     return run_cli(PROG, body)
 
 
-__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_sequence",
+__all__ = ["ClipResult", "WindowResult", "add_arguments", "aggregate", "classify_landmarks", "classify_sequence",
            "classify_video", "model_info", "run"]

@@ -3,6 +3,8 @@
     slr-desktop [--source SRC] [--model PATH] [--screenshot OUT.png] [--exit-after S]   # the app
     slr-desktop classify VIDEO [--model PATH] [--top 5] [--json] [--stride N] ...      # no GUI
     slr-desktop benchmark ...                                                           # if installed
+    slr-desktop install-desktop-entry [--remove]          # Linux application menu entry + icon
+    slr-desktop --version
 
 A first argument that names a subcommand selects it; anything else is parsed as app options
 (so `slr-desktop --source clip.mp4` needs no `app` subcommand). Heavy modules (Qt, MediaPipe,
@@ -15,6 +17,8 @@ import importlib
 import importlib.util
 import sys
 from typing import Callable, Sequence
+
+from .core.package_data import version
 
 PROG = "slr-desktop"
 
@@ -36,15 +40,22 @@ def _benchmark(argv: list[str]) -> int:
     return int(mod.main(argv) or 0)
 
 
+def _desktop_entry(argv: list[str]) -> int:
+    from .desktop_entry import main as install_entry
+
+    return install_entry(argv)
+
+
 # name -> (one-line help, handler(argv) -> exit code)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
-    "classify": ("classify a video file without the GUI (see classify --help)", _classify),
+    "classify": ("classify a video file or a .pose file without the GUI (see classify --help)", _classify),
     "benchmark": ("measure tracking/classification speed and accuracy (see benchmark --help)", _benchmark),
+    "install-desktop-entry": ("add SLR Desktop and its icon to the Linux application menu", _desktop_entry),
 }
 
 
 def app_parser() -> argparse.ArgumentParser:
-    epilog = "subcommands:\n" + "\n".join(f"  {name:<11} {text}" for name, (text, _) in SUBCOMMANDS.items())
+    epilog = "subcommands:\n" + "\n".join(f"  {name:<22} {text}" for name, (text, _) in SUBCOMMANDS.items())
     epilog += (f"\n\nexamples:\n  {PROG}\n  {PROG} --source 0\n"
                f"  {PROG} --source clip.mp4 --screenshot shot.png --exit-after 10\n"
                f"  {PROG} classify clip.mp4 --json")
@@ -52,6 +63,7 @@ def app_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Live sign language recognition from a webcam or a video file.",
         epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     p.add_argument("--source", metavar="SRC",
                    help="camera index (e.g. 0) or video file path (default: the last used / first camera)")
     p.add_argument("--model", metavar="PATH", help="ONNX classifier model (default: models/DEFAULT)")
@@ -61,6 +73,7 @@ def app_parser() -> argparse.ArgumentParser:
                    help="save a screenshot of the main window before exiting (with --exit-after)")
     p.add_argument("--exit-after", type=float, metavar="SECONDS",
                    help="quit automatically after this many seconds (demos, smoke tests)")
+    p.add_argument("--verbose", action="store_true", help="keep MediaPipe's and Qt's native log output on stderr")
     return p
 
 
@@ -71,6 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = app_parser().parse_args(argv)
     if args.exit_after is not None and args.exit_after <= 0:
         app_parser().error("--exit-after must be > 0")
+    if args.screenshot:  # an unwritable path fails now, not after the demo ran
+        from .core.atomic import OutputError, check_output_file
+        from .core.errors import one_line
+
+        try:
+            check_output_file(args.screenshot, "--screenshot file")
+        except OutputError as e:
+            print(f"{PROG}: error: {one_line(e)}", file=sys.stderr)
+            return 2
     try:
         from .app.main import run  # lazy: Qt is only needed for the GUI
     except ModuleNotFoundError as e:

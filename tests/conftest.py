@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,46 @@ def dialogs():
     prev = errors.set_dialog_hook(lambda parent, title, text: shown.append((title, text)))
     yield shown
     errors.set_dialog_hook(prev)
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory, random_model) -> Path:
+    """Two real random-weight models with different label sets, as SLR_MODELS_DIR."""
+    from trainer.export import build_test_model
+
+    d = tmp_path_factory.mktemp("app_models")
+    shutil.copy(random_model, d / "alpha.onnx")
+    if random_model.with_suffix(".md").is_file():
+        shutil.copy(random_model.with_suffix(".md"), d / "alpha.md")
+    build_test_model(d / "beta.onnx", labels=["hello", "thanks", "before", "go", "yes", "no", "please"],
+                     seed=3)
+    return d
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch, models_dir, dialogs):
+    """`make(**kw)` -> a shown MainWindow on the test models, settings in tmp_path; closed after."""
+    from PySide6.QtWidgets import QApplication
+
+    from slr_desktop.app import theme
+    from slr_desktop.app.main_window import MainWindow
+    from slr_desktop.app.settings import SettingsStore
+
+    monkeypatch.setenv("SLR_MODELS_DIR", str(models_dir))
+    monkeypatch.setenv("SLR_DEFAULT_MODEL", "alpha")
+    theme.apply_dark(QApplication.instance())
+    made = []
+
+    def make(**kw):
+        kw.setdefault("store", SettingsStore(tmp_path / "settings.ini"))
+        win = MainWindow(**kw)
+        win.camera_backoff = (0.05, 0.2)
+        qtbot.addWidget(win)
+        win.resize(1100, 680)
+        win.show()
+        made.append(win)
+        return win
+
+    yield make
+    for w in made:
+        w.close()

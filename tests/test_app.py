@@ -1,11 +1,11 @@
 """The Qt window (pytest-qt, offscreen): live clip, overlay, model switching, every error path.
 
-Dialogs never block: `errors.set_dialog_hook` records them instead. Settings go to tmp_path.
+Dialogs never block: `errors.set_dialog_hook` records them instead. Settings go to tmp_path
+(`make_window` and `models_dir` are in conftest.py).
 """
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,53 +16,11 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from slr_desktop.app.settings import AppSettings, SettingsStore  # noqa: E402
 from slr_desktop.app.sources import SourceSpec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory, random_model) -> Path:
-    """Two real random-weight models with different label sets, as SLR_MODELS_DIR."""
-    from trainer.export import build_test_model
-
-    d = tmp_path_factory.mktemp("app_models")
-    shutil.copy(random_model, d / "alpha.onnx")
-    if random_model.with_suffix(".md").is_file():
-        shutil.copy(random_model.with_suffix(".md"), d / "alpha.md")
-    build_test_model(d / "beta.onnx", labels=["hello", "thanks", "before", "go", "yes", "no", "please"],
-                     seed=3)
-    return d
-
-
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch, models_dir, dialogs):
-    from slr_desktop.app import theme
-    from slr_desktop.app.main_window import MainWindow
-
-    monkeypatch.setenv("SLR_MODELS_DIR", str(models_dir))
-    monkeypatch.setenv("SLR_DEFAULT_MODEL", "alpha")
-    theme.apply_dark(QApplication.instance())
-    made = []
-
-    def make(**kw):
-        kw.setdefault("store", SettingsStore(tmp_path / "settings.ini"))
-        win = MainWindow(**kw)
-        win.camera_backoff = (0.05, 0.2)
-        qtbot.addWidget(win)
-        win.resize(1100, 680)
-        win.show()
-        made.append(win)
-        return win
-
-    yield make
-    for w in made:
-        w.close()
 
 
 def _grab(widget) -> np.ndarray:
@@ -120,15 +78,17 @@ def test_seek_and_prediction_track(qtbot, make_window, small_clip):
     win.start(source=str(small_clip))
     assert win.timeline.isVisible() and win.track.isVisible()
     qtbot.waitUntil(lambda: win.predictions_seen >= 5, timeout=20000)
+    # the track (like the bars) gets points once a window holds enough real footage (0.5 s)
+    qtbot.waitUntil(lambda: np.isfinite(win.track.prob).sum() >= 1, timeout=20000)
     win._update_status()
-    assert np.isfinite(win.track.prob).sum() >= 1
-    # with the gate open, the top sign is shown large and logged in the history
+    # with the gate open, the top sign is shown large while it lasts and logged in the history
+    # once it ends (at the latest when the file ends: the decoder closes the open sign)
     win.set_threshold(0.0)
-    n = win.predictions_seen
-    qtbot.waitUntil(lambda: win.predictions_seen > n + 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.sign_state.current is not None, timeout=10000)
     win._render()
     assert win.sign_panel.current in win.classifier.labels
-    assert win.sign_panel.sign.text() == win.sign_panel.current and win.sign_state.history
+    assert win.sign_panel.sign.text() == win.sign_panel.current
+    qtbot.waitUntil(lambda: bool(win.sign_state.history), timeout=10000)
     win.toggle_play()
     win.seek(10)
     qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.position == 10, timeout=5000)
@@ -271,7 +231,8 @@ def test_settings_persist_and_shortcuts(qtbot, make_window, tmp_path):
     win.set_threshold(0.73)
     win.close()
     s = SettingsStore(tmp_path / "settings.ini").load()
-    assert s.mirror is False and s.threshold == pytest.approx(0.73) and s.geometry
+    assert s.mirror is False and s.geometry
+    assert s.threshold_for(win.classifier.path, 0.5) == pytest.approx(0.73)   # for this model only
     win2 = make_window(tracker_factory=None)
     assert not win2.mirror_action.isChecked()
     win2.load_initial_model(None)
@@ -299,6 +260,8 @@ def test_headless_demo_writes_screenshot_and_never_imports_torch(tmp_path, model
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.is_file() and out.stat().st_size > 10_000
     assert time.time() - t0 < 30
+    # MediaPipe's native log lines ("W0000 ...", "INFO: Created TensorFlow Lite ...") stay off the terminal
+    assert "W0000" not in proc.stderr and "TensorFlow Lite" not in proc.stderr, proc.stderr[-2000:]
 
 
 def test_mirror_applies_to_camera_display_only(qtbot, make_window, small_clip):

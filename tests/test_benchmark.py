@@ -60,7 +60,9 @@ def test_benchmark_json_keys_and_ranges(bench, random_model, small_clip):
     assert c["frames"] == 60 and c["wall_s"] > 0 and c["realtime_factor"] == pytest.approx(
         c["duration_s"] / c["wall_s"], rel=0.01)
     live = r["live"]
-    assert live["frames_processed"] > 0 and live["frames_captured"] >= live["frames_processed"]
+    # both counts are taken over the same span; a frame captured just before it may be processed in it
+    # (the latest-frame queue holds one, the worker one more)
+    assert live["frames_processed"] > 0 and live["frames_captured"] + 2 >= live["frames_processed"]
     assert live["latency_all"]["n"] > 0 and live["latency_all"]["median_ms"] > 0
     assert live["threads_left"] == [] and live["stop_s"] < 2.0
     assert not [e for e in live["events"] if e[0] in ("pipeline", "tracker", "bundle", "open-failed")]

@@ -41,11 +41,18 @@ def test_evaluate_checkpoint_and_onnx_agree(ckpt, cafe3, tmp_path):  # noqa: F81
     assert abs(reps[0]["top1"] - reps[1]["top1"]) <= 1.0 / reps[0]["n"] + 1e-9
 
 
-def test_unknown_labels_are_skipped_and_live_placement(random_model, cafe3, tmp_path):  # noqa: F811
+def test_unknown_labels_are_skipped_and_live_placement(random_model, cafe3, tmp_path, capsys):  # noqa: F811
+    from trainer.export import build_test_model
+
+    # a model that knows one of the set's three labels: the other two are skipped and counted
+    model = build_test_model(tmp_path / "b-only.onnx", labels=["b", "zz"])
     jp = tmp_path / "r.json"
-    assert main(["evaluate", str(random_model), str(cafe3), "--json", str(jp), "--placement", "live"]) == 0
+    assert main(["evaluate", str(model), str(cafe3), "--json", str(jp), "--placement", "live"]) == 0
     rep = json.loads(jp.read_text())
-    assert rep["n"] == 0 and rep["n_skipped_unknown_label"] == 135 and rep["skipped_labels"] == LABELS
+    assert rep["n"] == 45 and rep["n_skipped_unknown_label"] == 90 and rep["skipped_labels"] == ["c", "e"]
+    # a model that knows none of them: one line, no report of NaNs
+    assert main(["evaluate", str(random_model), str(cafe3), "--json", str(tmp_path / "none.json")]) == 2
+    assert "has a label the model knows" in capsys.readouterr().err and not (tmp_path / "none.json").exists()
 
 
 def test_metrics_numpy():

@@ -82,10 +82,20 @@ def _broken(kind: str, tmp_path: Path, signing_clip: Path) -> Path:
         p.write_bytes(np.random.default_rng(5).bytes(30_000))
     elif kind == "truncated":  # 05732.mp4 keeps its index at the end: half a file cannot open
         p.write_bytes(signing_clip.read_bytes()[: signing_clip.stat().st_size // 2])
+    elif kind == "image":      # a photo with a video name: OpenCV would decode it as a 1-frame clip
+        import cv2
+
+        p.write_bytes(cv2.imencode(".png", np.zeros((48, 64, 3), np.uint8))[1].tobytes())
+    elif kind == "audio":      # a sound recording with a video name
+        import wave
+
+        with wave.open(str(p), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+            w.writeframes(b"\x00\x00" * 4000)
     return p
 
 
-@pytest.mark.parametrize("kind", ["zero-length", "text", "random", "truncated"])
+@pytest.mark.parametrize("kind", ["zero-length", "text", "random", "truncated", "image", "audio"])
 def test_unusable_video_in_the_app_is_a_dialog_and_the_app_stays_up(qtbot, tmp_path, dialogs, kind,
                                                                     signing_clip, small_clip):
     from slr_desktop.app.main_window import MainWindow
@@ -388,3 +398,137 @@ def test_live_window_does_not_leak_references_to_none(qtbot, tmp_path):
     qtbot.waitUntil(lambda: win.view.frames_shown > f0 + 100, timeout=20000)
     lost = (n0 - sys.getrefcount(None)) / (win.view.frames_shown - f0)
     assert lost < 0.5, f"{lost:.1f} references to None lost per frame shown"
+
+
+# ------------------------------------------------------------------ variable frame rate (issue 12)
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *args], check=True, timeout=120)
+
+
+needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed (CI installs it)")
+
+
+@needs_ffmpeg
+def test_variable_frame_rate_video_keeps_its_real_clock(tmp_path, signing_clip):
+    """A phone-style VFR file: the first second at 30 fps, then every third frame (10 fps). Its frames
+    are stamped with the container's own times (not index / average fps), seeking keeps them, and
+    the clip is classified as well as the original (wlasl50 'before': 0.70 with index / fps stamps,
+    0.94 with the real ones; the original clip gives 0.96)."""
+    from slr_desktop.classify import classify_video
+
+    vfr = tmp_path / "vfr.mp4"
+    _ffmpeg("-i", str(signing_clip), "-an", "-vf", "select='lt(t,1.0)+not(mod(n,3))'", "-vsync", "vfr", str(vfr))
+    with VideoSource(vfr) as src:
+        stamps = [ts for _, ts in src]
+        assert src.timestamps_from_container and not src.ended_early
+        assert len(stamps) == 49 and src.fps < 20  # the container's average rate
+        assert stamps[:3] == [0, 33, 67] and stamps[30:33] == [1000, 1100, 1200] and stamps[-1] == 2800
+        src.seek(40)
+        assert src.read()[1] == 2000 and src.frames_read == 41  # frame 40 keeps its own time
+        src.seek(5)
+        assert src.read()[1] == 167
+    res = classify_video(vfr, ROOT / "models" / "wlasl50.onnx")
+    assert res.top[0].label == "before" and res.top[0].prob >= 0.9, res.top[:3]
+    assert res.video["duration_s"] == pytest.approx(2.8 + 1 / src.fps, abs=0.01)
+
+
+@needs_ffmpeg
+def test_stream_without_timestamps_falls_back_to_index_over_fps(tmp_path, small_clip):
+    raw = tmp_path / "raw.h264"   # an elementary stream: no container, no presentation times
+    _ffmpeg("-i", str(small_clip), "-an", "-frames:v", "12", "-c:v", "libx264", "-f", "h264", str(raw))
+    with VideoSource(raw) as src:
+        stamps = [ts for _, ts in src]
+        assert not src.timestamps_from_container and not src.ended_early
+    assert stamps == [round(i * 1000 / src.fps) for i in range(12)]
+
+
+# ---------------------------------------------------------------- model metadata (issue 12)
+@pytest.mark.parametrize("fault, change, expect", [
+    ("threshold-text", lambda d: d.update(threshold="0.5"), "threshold must be a number in [0, 1], got '0.5'"),
+    ("threshold-range", lambda d: d.update(threshold=1.5), "threshold must be a number in [0, 1], got 1.5"),
+    ("fps-text", lambda d: d.update(fps="30"), "fps must be a number in (0, 1000], got '30'"),
+    ("fps-zero", lambda d: d.update(fps=0), "fps must be a number"),
+    ("seq-len-float", lambda d: d.update(seq_len=64.0), "seq_len must be an integer"),
+    ("labels-not-strings", lambda d: d.update(labels=list(range(12))), "label 1 must be a string, got 0"),
+    ("label-newline", lambda d: d["labels"].__setitem__(0, "hello\nworld"), "label 1 'hello\\nworld' contains control"),
+    ("label-ansi", lambda d: d["labels"].__setitem__(3, "\x1b[31mred"), "label 4 '\\x1b[31mred' contains control"),
+    ("label-blank", lambda d: d["labels"].__setitem__(2, "  "), "label 3 is empty"),
+    ("labels-not-list", lambda d: d.update(labels="abc"), "labels must be a list of strings"),
+    ("idle-label-unknown", lambda d: d.update(idle_label="nothing"), "idle_label 'nothing' is not one of the labels"),
+    ("points-out-of-range", lambda d: d.update(points_used=[0, 99]), "points_used must be distinct point indices"),
+    ("points-duplicate", lambda d: d.update(points_used=[0, 0]), "points_used must be distinct"),
+    ("transform-not-object", lambda d: d.update(transform=[1]), "transform must be a JSON object"),
+    ("transform-no-version", lambda d: d["transform"].pop("version"), "transform.version must be an integer"),
+    ("metrics-percent-text", lambda d: d.update(metrics={"top1": "98%"}), "metrics.top1 must be a fraction"),
+    ("metrics-figures", lambda d: d.update(metrics={"figures": [1]}), "metrics.figures"),
+    ("name-empty", lambda d: d.update(name=""), "name is empty"),
+    ("licence-not-text", lambda d: d.update(license=3), "license must be a string"),
+    ("model-config", lambda d: d.update(model_config=None), "model_config must be a JSON object"),
+    ("fps-nan", lambda d: d.update(fps=float("nan")), "fps must be a number"),
+])
+def test_every_metadata_field_is_checked_when_a_model_is_loaded(tmp_path, random_model, fault, change, expect):
+    bad = _tampered_model(random_model, tmp_path / f"{fault}.onnx", change)
+    with pytest.raises(ModelError) as e:
+        Classifier(bad)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{fault}.onnx: SLR metadata: ") and expect in msg, msg
+
+
+def test_metadata_that_is_not_a_json_object_is_refused(tmp_path, random_model):
+    import onnx
+
+    from slr_desktop.core.metadata import METADATA_KEY
+
+    for name, text, expect in (("notjson", "{nope", "not valid JSON"), ("list", "[1, 2]", "must be a JSON object")):
+        m = onnx.load(str(random_model))
+        for prop in m.metadata_props:
+            if prop.key == METADATA_KEY:
+                prop.value = text
+        onnx.save(m, str(tmp_path / f"{name}.onnx"))
+        with pytest.raises(ModelError, match=expect):
+            Classifier(tmp_path / f"{name}.onnx")
+
+
+# ------------------------------------------------------------------------ the app (issue 12)
+def test_broken_model_from_the_menu_leaves_the_previous_model_in_place(qtbot, tmp_path, random_model, dialogs,
+                                                                      monkeypatch):
+    """Picked from the Model menu, a model with bad metadata is refused and everything stays:
+    classifier, session, presenter labels, the side panel's model line, the menu's check mark."""
+    from slr_desktop.app.main_window import MainWindow
+    from slr_desktop.app.settings import SettingsStore
+
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(random_model, models / "good.onnx")
+    _tampered_model(random_model, models / "texty.onnx", lambda d: d.update(threshold="0.5"))
+    _tampered_model(random_model, models / "numbers.onnx", lambda d: d.update(labels=list(range(12))))
+    monkeypatch.setenv("SLR_MODELS_DIR", str(models))
+    win = MainWindow(store=SettingsStore(tmp_path / "s.ini"), tracker_factory=None)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.load_model(models / "good.onnx")
+    clf, labels, panel = win.classifier, win.presenter.labels, win.side.model_label.text()
+    for bad, expect in (("texty", "threshold"), ("numbers", "label 1 must be a string")):
+        win._fill_model_menu()
+        actions = {a.text(): a for a in win.model_actions()}
+        actions[bad].trigger()  # Qt checks the clicked entry at once
+        assert dialogs[-1][0] == "Cannot load model" and expect in dialogs[-1][1] and "\n" not in dialogs[-1][1]
+        pipe = win.session.pipeline  # the worker installs the classifier handed to it at its next frame
+        assert win.classifier is clf and (pipe._pending or (pipe.classifier,))[0] is clf
+        assert win.presenter.labels == labels and win.side.model_label.text() == panel
+        assert [a.text() for a in win.model_actions() if a.isChecked()] == ["good"]
+
+
+def test_a_bad_source_at_start_says_what_failed_in_the_view(qtbot, tmp_path, random_model, dialogs):
+    from slr_desktop.app.main_window import MainWindow
+    from slr_desktop.app.settings import SettingsStore
+
+    win = MainWindow(store=SettingsStore(tmp_path / "s.ini"), tracker_factory=None)
+    qtbot.addWidget(win)
+    win.show()
+    missing = tmp_path / "holiday.mp4"
+    win.start(source=str(missing), model=random_model)
+    text = win.view.placeholder_label.text()
+    assert win.view.placeholder_shown and "Starting" not in text
+    assert "Cannot open the video" in text and "video not found" in text and "holiday.mp4" in text
+    assert dialogs[-1][0] == "Cannot open video"

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from slr_desktop.core.atomic import atomic_write_text
+from slr_desktop.core.atomic import atomic_write_text, check_output_file
 from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, OUTPUT_PROBS
 from slr_desktop.core.runtime import make_session
 from slr_desktop.core.timing import median_ms
@@ -99,6 +99,8 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 @command("benchmark")
 def run(args: argparse.Namespace) -> int:
+    if args.json:  # an unwritable --json fails now, not after the measurements
+        check_output_file(args.json, "--json file")
     r = benchmark(args.d_model, args.classes, args.seq_len, args.steps, threads=args.threads, d_state=args.d_state)
     print(format_table(r))
     if args.json:

@@ -19,10 +19,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from slr_desktop.core.atomic import atomic_write_text
+from slr_desktop.core.atomic import atomic_write_text, check_output_dir, check_output_file
 from slr_desktop.core.landmarks import LandmarkSequence
 
-from .errors import command
+from .errors import DataError, command
 from .metrics import plot_confusion, report, write_per_class_csv
 
 PredictFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (N, T, 75, 3), (N, T, 75) -> probs (N, K)
@@ -90,10 +90,20 @@ def write_report(rep: dict, out: str | os.PathLike, stem: str = "eval", json_pat
     return jp
 
 
+def _looks_like_onnx(path: Path) -> bool:
+    """A file that is not a PyTorch checkpoint (zip or pickle) is tried as ONNX."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        return False
+    return bool(head) and head[:2] != b"PK" and head[:1] != b"\x80"
+
+
 def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str], int, float, dict]:
     """(predict, labels, seq_len, fps, checkpoint-or-{}) for a .pt checkpoint or an .onnx model."""
     path = Path(model_path)
-    if path.suffix == ".onnx":
+    if path.suffix.lower() == ".onnx" or (path.suffix.lower() not in (".pt", ".pth") and _looks_like_onnx(path)):
         from slr_desktop.core.runtime import Classifier
 
         clf = Classifier(path)
@@ -101,7 +111,7 @@ def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str],
     from .checkpoint import checkpoint_fps, load_checkpoint, model_from_checkpoint, predict
 
     ck = load_checkpoint(path)
-    model = model_from_checkpoint(ck)
+    model = model_from_checkpoint(ck, path.name)
     return (lambda lm, mk: predict(model, lm, mk)), list(ck["labels"]), model.cfg.seq_len, checkpoint_fps(ck), ck
 
 
@@ -131,8 +141,14 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
     if group is not None:
         seqs = [s for s in seqs if str(s.meta.get("group", "")) == group]
         if not seqs:
-            raise ValueError(f"no sequences of group {group!r} in {data}")
+            raise DataError(f"no sequences of group {group!r} in {data}")
         subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
+    known = set(labels)
+    if not any(s.gloss in known and s.meta.get("real", True) for s in seqs):
+        glosses = sorted({s.gloss for s in seqs})
+        raise DataError(f"none of the {len(seqs)} sequences to score in {data} has a label the model knows "
+                        f"(data: {', '.join(map(repr, glosses[:5]))}{'...' if len(glosses) > 5 else ''}; "
+                        f"model: {', '.join(map(repr, labels[:5]))}{'...' if len(labels) > 5 else ''})")
     idle = None
     if placement == "live":
         idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)
@@ -166,11 +182,14 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 @command("evaluate")
 def run(args: argparse.Namespace) -> int:
+    out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
+    check_output_dir(out, "--out folder")  # before the evaluation, not after it
+    if args.json:
+        check_output_file(args.json, "--json file")
     rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group,
                         split=args.split, as_unknown=args.as_unknown)
     if args.as_unknown:
         return _report_unknown(rep, args)
-    out = args.out or (Path(args.json).parent if args.json else Path(f"eval_{Path(args.model).stem}"))
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "
           f"top-1 {rep['top1']:.3f} top-5 {rep['top5']:.3f} macro-F1 {rep['macro_f1']:.3f} -> {jp}")

@@ -1,9 +1,11 @@
 """Export a trained model to ONNX with its metadata and a model card (after timm/utils/onnx.py).
 
 The graph takes raw model-coordinate landmarks and the point mask and returns softmax
-probabilities; the feature transform is inside it. Every export is checked: `onnx.checker`, an
-onnxruntime run compared with torch (max abs diff <= 1e-4), and a load through the app's own
-`slr_desktop.core.runtime.Classifier`. The file is written atomically, the card beside it.
+probabilities; the feature transform is inside it. Every export is checked: the metadata
+(`ModelMetadata.validate`, before any work), `onnx.checker`, an onnxruntime run compared with torch
+(max abs diff <= 1e-4), and a load through the app's own `slr_desktop.core.runtime.Classifier`
+(on a temporary copy). Only then is the file written, atomically, and the card beside it; the
+output paths are checked for writability first, so a read-only folder fails before the export.
 """
 from __future__ import annotations
 
@@ -21,15 +23,23 @@ import torch
 import torch.nn as nn
 
 from slr_desktop.core import model_card
-from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text
+from slr_desktop.core.atomic import atomic_write_bytes, atomic_write_text, check_output_file
+from slr_desktop.core.errors import UserError, one_line
 from slr_desktop.core.layout import LAYOUT
-from slr_desktop.core.metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
-from slr_desktop.core.runtime import make_session
+from slr_desktop.core.metadata import (
+    INPUT_LANDMARKS,
+    INPUT_MASK,
+    METADATA_KEY,
+    OUTPUT_PROBS,
+    MetadataError,
+    ModelMetadata,
+)
+from slr_desktop.core.runtime import ModelError, make_session
 from slr_desktop.core.timing import median_ms
 from slr_desktop.core.video import DEFAULT_FPS
 
 from .checkpoint import checkpoint_fps, load_checkpoint, model_from_checkpoint
-from .errors import command
+from .errors import ConfigError, DataError, command
 from .model import ModelConfig, SignModel, build_model
 
 OPSET = 17
@@ -117,6 +127,8 @@ def export_onnx(model: SignModel, meta: ModelMetadata, out_path: str | os.PathLi
     from slr_desktop.core.runtime import Classifier
 
     out_path = Path(out_path)
+    check_outputs(out_path)
+    validate_metadata(meta)
     _check_meta(model, meta)
     if not meta.model_config:
         meta.model_config = model.cfg.to_dict()
@@ -158,17 +170,40 @@ def export_onnx(model: SignModel, meta: ModelMetadata, out_path: str | os.PathLi
         with torch.no_grad():
             want = wrapper(torch.from_numpy(lm), torch.from_numpy(mk)).numpy()
         diff = float(np.abs(got - want).max())
+        if not np.isfinite(want).all():
+            raise ModelError(f"{out_path.name}: the model's probabilities are NaN/inf on the check windows "
+                             f"(diverged training or damaged weights); nothing was written")
         if not np.isfinite(got).all() or diff > MAX_ABS_DIFF:
             raise RuntimeError(f"onnxruntime and torch disagree: max abs diff {diff:.2e} > {MAX_ABS_DIFF:g}")
 
+        # what the app will do, on a copy: raises ModelError if it would refuse the file
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / out_path.name).write_bytes(data)
+            clf = Classifier(Path(tmp) / out_path.name)
+            latency = ort_latency_ms(clf.session, seq_len, batch=1)
         atomic_write_bytes(out_path, data)
-        clf = Classifier(out_path)  # what the app will do; raises ModelError if it would refuse it
-        latency = ort_latency_ms(clf.session, seq_len, batch=1)
         card = model_card.render(meta, out_path.name, model_card.ExportFigures(latency, diff, len(lm)))
         atomic_write_text(out_path.with_suffix(".md"), card)
     finally:
         model.train(was_training)
     return out_path
+
+
+def validate_metadata(meta: ModelMetadata) -> None:
+    """The runtime's own check of every field, before any export work (`--threshold 5`, a name
+    with a newline, ...): a `ConfigError` line instead of a file the app would refuse."""
+    try:
+        meta.validate()
+    except MetadataError as e:
+        raise ConfigError(f"model metadata: {e}") from None
+
+
+def check_outputs(out_path: Path) -> None:
+    """The model file and its card beside it can be written (checked before the export)."""
+    if out_path.suffix.lower() != ".onnx":
+        raise ConfigError(f"output {out_path} must end in .onnx (the card is written beside it as .md)")
+    check_output_file(out_path, "output model")
+    check_output_file(out_path.with_suffix(".md"), "model card")
 
 
 def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int = 0) -> Path:
@@ -194,8 +229,11 @@ def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray]
     from .landmark_sets import load_set
 
     # parity needs real windows, not held-out ones: a model trained on everything has no test ids
-    seqs = [s for d in dirs for s in load_set(d)
-            if (not test_ids or s.meta.get("id") in test_ids) and s.meta.get("real", True)]
+    try:
+        loaded = [s for d in dirs for s in load_set(d)]
+    except (UserError, OSError):  # the data changed since training: synthetic windows will do
+        return None
+    seqs = [s for s in loaded if (not test_ids or s.meta.get("id") in test_ids) and s.meta.get("real", True)]
     seqs = [s for s in seqs if s.gloss in ckpt["labels"]][:n]
     if not seqs:
         return None
@@ -210,15 +248,17 @@ def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike,
                       notes: str | None = None, unknown_label: str | None = None) -> Path:
     """Checkpoint -> ONNX. `metrics`/`split` replace the checkpoint's own test figures when the
     honest held-out numbers come from other runs (cross-recorder, k-fold) than the shipped one."""
+    check_outputs(Path(out_path))
     ckpt = load_checkpoint(ckpt_path)
-    model = model_from_checkpoint(ckpt)
+    model = model_from_checkpoint(ckpt, Path(ckpt_path).name)
     cfg = ckpt.get("config", {})
+    cfg = cfg if isinstance(cfg, dict) else {}
     labels = list(ckpt["labels"])
     for what, lab in (("idle", idle_label), ("unknown", unknown_label)):
         if lab is not None and lab not in labels:
-            raise ValueError(f"{what} label {lab!r} is not one of the model's labels")
+            raise ConfigError(f"--{what}-label {lab!r} is not one of the model's labels")
     if idle_label is not None and idle_label == unknown_label:
-        raise ValueError("the idle and unknown labels must differ")
+        raise ConfigError("the idle and unknown labels must differ")
     data = cfg.get("data", [])
     meta = metadata_for(
         model, labels, name=name or Path(out_path).stem, fps=checkpoint_fps(ckpt),
@@ -228,6 +268,7 @@ def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike,
         idle_label=idle_label, unknown_label=unknown_label, threshold=threshold,
         notes=notes or f"trained {ckpt.get('epoch', '?')} epochs; best val top-1 {ckpt.get('best_metric', float('nan')):.3f}",
     )
+    validate_metadata(meta)  # before the check windows are loaded
     return export_onnx(model, meta, out_path, check_inputs=_real_check_inputs(ckpt))
 
 
@@ -247,12 +288,36 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notes", help="markdown notes for the model card (text, or @file)")
 
 
+def _read_text(path: str, what: str) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{what} file not found: {p}" if not p.exists() else f"{what} {p} is not a file")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(f"{what} {p} is not a text (UTF-8) file") from None
+
+
+def read_metrics(path: str) -> dict:
+    """The `--metrics` JSON: an object whose top1/top5/macro_f1 are fractions (checked with the
+    rest of the metadata)."""
+    try:
+        metrics = json.loads(_read_text(path, "--metrics"))
+    except ValueError as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"--metrics {path} is not valid JSON ({one_line(e)})") from None
+    if not isinstance(metrics, dict):
+        raise DataError(f"--metrics {path} must hold a JSON object (top1, top5, macro_f1, n)")
+    return metrics
+
+
 @command("export")
 def run(args: argparse.Namespace) -> int:
-    metrics = json.loads(Path(args.metrics).read_text()) if args.metrics else None
+    metrics = read_metrics(args.metrics) if args.metrics else None
     notes = args.notes
     if notes and notes.startswith("@"):
-        notes = Path(notes[1:]).read_text()
+        notes = _read_text(notes[1:], "--notes")
     out = export_checkpoint(args.checkpoint, args.out, name=args.name, license=args.license,
                             threshold=args.threshold, idle_label=args.idle_label,
                             sign_language=args.sign_language, metrics=metrics, split=args.split,

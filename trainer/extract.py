@@ -1,6 +1,7 @@
 """`slr-train extract`: track every video of a folder into landmark `.npz` files (resumable).
 
     slr-train extract VIDEOS [--manifest CSV] OUT [--workers N] [--pose-model lite|full]
+                      [--format npz|pose] [--engine local|ray [--address ADDR]]
 
 Glosses come from the sub-folder name (`VIDEOS/<gloss>/<clip>.mp4`) or from a manifest CSV with
 columns `file` (relative to VIDEOS) and `gloss` (e.g. ../shared/datasets/wlasl_clips/manifest.csv;
@@ -10,13 +11,22 @@ Each video becomes `OUT/<gloss>/<video>.npz` through the app's own `track_video`
 training data and live input are tracked identically. The file is written atomically; a restart
 skips finished outputs and first removes stale `*.part` temporaries, so a crash or kill at any
 point loses at most the videos in flight. A video that fails (corrupt, unreadable, no frame) is
-logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run. Gloss and
-file names are sanitised (`trainer.dataset.safe_name`): no output can land outside OUT.
+logged to `OUT/failures.csv` (file, error) and skipped; it is retried on the next run: that covers
+a broken symbolic link, an image or audio file with a video name (`VideoSource` says which) and a
+clip with fewer than two decodable frames (`core.clip.MIN_FRAMES`). Gloss and file names are sanitised
+(`trainer.dataset.safe_name`): no output can land outside OUT. Inputs (the folder, the manifest,
+the MediaPipe bundles, OUT's writability) are checked before anything is written, and MediaPipe's
+native log lines are kept off the terminal (`--verbose` keeps them).
 
 Worker processes (spawn) each track one video at a time with a fresh `Tracker`, closed after the
 video: MediaPipe's VIDEO mode carries tracking state from frame to frame, and `track_video`
 expects a tracker that is not mid-way through another clip (creating one costs ~0.1 s once
 the worker has loaded MediaPipe, small next to tracking a clip).
+
+`--format pose` writes `.pose` files (pose-format, for sign.mt and the sign-language-processing
+tools) instead of our `.npz`; `--engine ray` fans the same per-clip work out over a Ray cluster
+(`trainer.ray_extract`). Per clip, every engine and worker count writes the same bytes: the work
+is one function (`trainer.extract_job.process`) and both encodings are deterministic.
 
 This module's top level stays light (no torch): spawned workers import it.
 """
@@ -29,24 +39,18 @@ import io
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from slr_desktop.core.atomic import atomic_write_bytes
+from slr_desktop.core.errors import printable
 from slr_desktop.core.video import VIDEO_EXTENSIONS
 
-from .errors import command
+from .errors import DataError, command
+from .extract_job import FATAL, Job, process, read_output
 
 FAILURES_NAME = "failures.csv"
-FATAL = "fatal"
-
-
-@dataclass(frozen=True)
-class Job:
-    src: str        # absolute video path
-    rel: str        # path relative to VIDEOS (posix): the video id within the set
-    gloss: str
-    out_rel: str    # output path relative to OUT
-    extra: tuple[tuple[str, str], ...] = ()   # other manifest columns
+UNLABELLED = "_unlabelled"      # output folder of clips without a gloss
 
 
 def _safe(text: str) -> str:
@@ -54,37 +58,54 @@ def _safe(text: str) -> str:
     return safe_name(text)
 
 
-def find_jobs(videos: Path, manifest: Path | None = None) -> list[Job]:
-    """The videos to track, sorted by relative path, with their gloss and output name."""
+def find_jobs(videos: Path, manifest: Path | None = None, out_suffix: str = ".npz",
+              extensions: frozenset[str] | tuple[str, ...] = VIDEO_EXTENSIONS) -> list[Job]:
+    """The videos to track, sorted by relative path, with their gloss and output name.
+
+    out_suffix: `.npz` (a landmark set) or `.pose`; extensions: the input files to look for when
+    there is no manifest (`slr-train import pose` passes `.pose`).
+    """
     videos = Path(videos).resolve()
     raw: list[tuple[Path, str, tuple]] = []
     if manifest is not None:
-        with open(manifest, newline="") as f:
-            reader = csv.DictReader(f)
-            missing = {"file", "gloss"} - set(reader.fieldnames or [])
-            if missing:
-                raise ValueError(f"{manifest}: manifest lacks column(s) {', '.join(sorted(missing))}")
-            for row in reader:
-                extra = tuple((k, v) for k, v in row.items() if k not in ("file", "gloss") and k)
-                raw.append((videos / row["file"], row["gloss"].strip(), extra))
+        manifest = Path(manifest)
+        if not manifest.is_file():
+            raise DataError(f"manifest not found: {manifest}" if not manifest.exists()
+                            else f"manifest {manifest} is not a file")
+        try:
+            with open(manifest, newline="", encoding="utf-8") as f:
+                reader = csv.DictReader(f)
+                missing = {"file", "gloss"} - set(reader.fieldnames or [])
+                if missing:
+                    raise DataError(f"{manifest}: manifest lacks column(s) {', '.join(sorted(missing))}")
+                for line, row in enumerate(reader, start=2):
+                    if not row.get("file") or row.get("gloss") is None:
+                        raise DataError(f"{manifest}, line {line}: empty file or gloss")
+                    extra = tuple((k, v) for k, v in row.items() if k not in ("file", "gloss") and k)
+                    raw.append((videos / row["file"], row["gloss"].strip(), extra))
+        except UnicodeDecodeError:
+            raise DataError(f"manifest {manifest} is not a text (UTF-8) CSV file") from None
+        except csv.Error as e:
+            raise DataError(f"manifest {manifest}: not a readable CSV ({e})") from None
     else:
         for p in sorted(videos.rglob("*")):
-            if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS:
+            # a broken link named like a video is a job too: it fails with a message, not in silence
+            if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in extensions:
                 rel = p.relative_to(videos)
                 gloss = rel.parts[-2] if len(rel.parts) > 1 else ""
                 raw.append((p, gloss, ()))
     jobs, used = [], Counter()
     for p, gloss, extra in sorted(raw, key=lambda r: str(r[0])):
-        try:
-            rel = p.resolve().relative_to(videos).as_posix()
+        try:  # a link is named by where it is, not by where it points
+            rel = (p.parent.resolve() / p.name).relative_to(videos).as_posix()
         except ValueError:
             rel = p.name        # a manifest entry outside VIDEOS: id by name only
         stem = _safe(Path(rel).stem)
-        out_rel = f"{_safe(gloss) if gloss else '_unlabelled'}/{stem}.npz"
+        out_rel = f"{_safe(gloss) if gloss else UNLABELLED}/{stem}{out_suffix}"
         used[out_rel] += 1
         if used[out_rel] > 1:   # same clip name twice under one gloss: tell them apart
             tag = hashlib.sha1(rel.encode()).hexdigest()[:8]
-            out_rel = f"{out_rel[:-4]}-{tag}.npz"
+            out_rel = f"{out_rel[:-len(out_suffix)]}-{tag}{out_suffix}"
         jobs.append(Job(str(p), rel, gloss, out_rel, extra))
     return jobs
 
@@ -99,31 +120,11 @@ def _init_worker(pose_model: str, bundle_dir: str | None) -> None:
 
 def extract_one(job: Job, out: str, pose_model: str = "lite",
                 bundle_dir: str | None = None) -> tuple[Job, str | None, int]:
-    """Track one video and save it. Returns (job, error or None, n_frames); never raises for a
-    bad video. A missing MediaPipe bundle is returned as error "fatal: ..." (no video can work)."""
-    from slr_desktop.core.bundles import BundleError
-    from slr_desktop.core.clip import track_video
-    from slr_desktop.core.tracker import Tracker, TrackerConfig
-
-    try:
-        tracker = Tracker(TrackerConfig(pose_model=pose_model, bundle_dir=bundle_dir))
-    except BundleError as e:
-        return job, f"{FATAL}: {e}", 0
-    try:
-        with tracker:
-            seq = track_video(job.src, tracker)
-        video_id = Path(job.rel).with_suffix("").as_posix()
-        seq.gloss = job.gloss
-        seq.meta.update(
-            dataset=Path(out).name, id=video_id, group=video_id, real=True, origin=video_id,
-            video=job.rel, time_axis="video-clock", assumed_size=False, nominal_fps=False,
-        )
-        if job.extra:
-            seq.meta["manifest"] = dict(job.extra)
-        seq.save(Path(out) / job.out_rel)
-        return job, None, len(seq)
-    except Exception as e:          # one bad video must never stop the run
-        return job, f"{type(e).__name__}: {e}".replace("\n", " ")[:500], 0
+    """Track one video and save it under `out`. Returns (job, error or None, n_frames)."""
+    job, err, data, n = process(job, Path(out).name, pose_model, bundle_dir)
+    if data is not None:
+        atomic_write_bytes(Path(out) / job.out_rel, data)
+    return job, err, n
 
 
 def _work(job: Job, out: str) -> tuple[Job, str | None, int]:
@@ -139,14 +140,17 @@ class ExtractSummary:
     failures: list[tuple[str, str]]
     seconds: float
     fatal: str | None = None
+    noun: str = "videos"
 
     def report(self) -> str:
-        s = (f"{self.total} videos: {self.extracted} extracted, {self.done_before} already done, "
+        s = (f"{self.total} {self.noun}: {self.extracted} extracted, {self.done_before} already done, "
              f"{len(self.failures)} failed, {self.seconds:.1f} s")
         if self.fatal:
-            s += f"\nABORTED: {self.fatal}"
+            s += f"\nABORTED: {printable(self.fatal)}"
         for f, e in self.failures[:10]:
-            s += f"\n  failed {f}: {e}"
+            s += f"\n  failed {printable(f)}: {printable(e)}"
+        if len(self.failures) > 10:
+            s += f"\n  ... and {len(self.failures) - 10} more (see {FAILURES_NAME})"
         return s
 
 
@@ -160,13 +164,13 @@ def _write_failures(out: Path, failures: list[tuple[str, str]]) -> None:
 
 
 def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_model: str = "lite",
-                bundle_dir: str | None = None, progress: bool = True) -> ExtractSummary:
-    """Track `jobs` into `out` with `workers` processes; resumable, failures logged."""
+                bundle_dir: str | None = None, progress: bool = True, engine: str = "local",
+                address: str | None = None, progress_file=None) -> ExtractSummary:
+    """Track `jobs` into `out` with `workers` processes (engine "local") or over a Ray cluster
+    (engine "ray", `address` None = a local Ray); resumable, failures logged."""
     import multiprocessing as mp
 
     from tqdm import tqdm
-
-    from slr_desktop.core.landmarks import LandmarkSequence
 
     from .landmark_sets import INDEX_NAME, clean_stale_parts, index_row, write_index
 
@@ -179,7 +183,8 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
     failures: list[tuple[str, str]] = []
     extracted, fatal = 0, None
     _write_failures(out, failures)
-    bar = tqdm(total=len(jobs), initial=done_before, desc="extract", unit="video", disable=not progress)
+    bar = tqdm(total=len(jobs), initial=done_before, desc="extract", unit="video", disable=not progress,
+               file=progress_file)
     if todo:
         def handle(res: tuple[Job, str | None, int]) -> bool:
             nonlocal extracted, fatal
@@ -195,7 +200,11 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
             _write_failures(out, failures)
             return True
 
-        if workers <= 1:
+        if engine == "ray":
+            from .ray_extract import extract_ray
+
+            extract_ray(todo, out, handle, pose_model, bundle_dir, address=address, workers=workers)
+        elif workers <= 1:
             for j in todo:
                 if not handle(extract_one(j, str(out), pose_model, bundle_dir)):
                     break
@@ -222,7 +231,7 @@ def extract_all(jobs: list[Job], out: str | os.PathLike, workers: int = 1, pose_
         p = out / j.out_rel
         if p.is_file():
             try:
-                rows.append(index_row(LandmarkSequence.load(p), j.out_rel))
+                rows.append(index_row(read_output(j, out), j.out_rel))
             except Exception as e:   # unreadable output: drop it so the next run redoes it
                 p.unlink()
                 failures.append((j.rel, f"unreadable output removed: {e}"))
@@ -236,6 +245,23 @@ def _work_star(args: tuple[Job, str]) -> tuple[Job, str | None, int]:
     return _work(*args)
 
 
+def import_pose(src: str | os.PathLike, out: str | os.PathLike, progress: bool = True) -> ExtractSummary:
+    """`slr-train import pose SRC OUT`: every `SRC/<gloss>/*.pose` into our landmark set in OUT
+    (mapped by point name, see `slr_desktop.core.pose_file`); resumable like extraction."""
+    from slr_desktop.core.pose_file import require_pose_format
+
+    require_pose_format()
+    if not Path(src).is_dir():
+        raise DataError(f"not a folder: {src}")
+    jobs = [replace(j, gloss="") if j.gloss == UNLABELLED else j     # what extract wrote unlabelled
+            for j in find_jobs(Path(src), extensions=(".pose",))]
+    if not jobs:
+        raise DataError(f"no .pose files under {src}")
+    summary = extract_all(jobs, out, workers=1, progress=progress)
+    summary.noun = ".pose files"
+    return summary
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("videos", metavar="VIDEOS", type=Path,
                         help="folder of videos (gloss = sub-folder name unless --manifest)")
@@ -247,21 +273,51 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pose-model", choices=("lite", "full"), default="lite")
     parser.add_argument("--bundle-dir", default=None, help="folder or file of the MediaPipe bundles")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--format", choices=("npz", "pose"), default="npz",
+                        help="npz: our landmark set (default); pose: .pose files (pose-format, "
+                             "for sign.mt and other tools; read back with `slr-train import pose`)")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: a process pool on this machine; ray: a Ray cluster "
+                             "(pip install 'slr-desktop[cluster]')")
+    parser.add_argument("--address", default=None,
+                        help="Ray cluster address (e.g. 10.0.0.5:6379 or auto); default: start a "
+                             "local Ray with --workers CPUs")
+    parser.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
 
 
 @command("extract")
 def run(args: argparse.Namespace) -> int:
+    from slr_desktop.classify import native_stderr_silenced
+    from slr_desktop.core.atomic import check_output_dir
+    from slr_desktop.core.bundles import find_bundle
+
     if not Path(args.videos).is_dir():
-        raise ValueError(f"not a folder: {args.videos}")
-    jobs = find_jobs(args.videos, args.manifest)
+        raise DataError(f"video folder not found: {args.videos}" if not Path(args.videos).exists()
+                        else f"not a folder: {args.videos}")
+    if args.workers < 1:
+        raise DataError(f"--workers must be >= 1, got {args.workers}")
+    if args.address and args.engine != "ray":
+        raise DataError("--address needs --engine ray")
+    if args.format == "pose":
+        from slr_desktop.core.pose_file import require_pose_format
+
+        require_pose_format()       # before hours of tracking, not after
+    jobs = find_jobs(args.videos, args.manifest, out_suffix=f".{args.format}")
     if not jobs:
-        raise ValueError(f"no videos under {args.videos}")
-    summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
-                          bundle_dir=args.bundle_dir, progress=not args.no_progress)
+        raise DataError(f"no videos under {args.videos} (looked for {', '.join(VIDEO_EXTENSIONS)})")
+    check_output_dir(args.out, "output folder")
+    for name in ("hand_landmarker", f"pose_landmarker_{args.pose_model}"):
+        find_bundle(name, args.bundle_dir)  # a missing bundle now, not after the first video
+    # workers inherit the silenced fd 2; the progress bar writes to the real stderr
+    with native_stderr_silenced(not args.verbose) as err:
+        summary = extract_all(jobs, args.out, workers=args.workers, pose_model=args.pose_model,
+                              bundle_dir=args.bundle_dir, progress=not args.no_progress,
+                              engine=args.engine, address=args.address, progress_file=err)
     print(summary.report())
     if summary.fatal:
         return 2
     return 1 if summary.failures else 0
 
 
-__all__ = ["ExtractSummary", "Job", "configure_parser", "extract_all", "extract_one", "find_jobs", "run"]
+__all__ = ["ExtractSummary", "Job", "configure_parser", "extract_all", "extract_one", "find_jobs", "import_pose",
+           "run"]

@@ -30,6 +30,8 @@ from slr_desktop.core.atomic import atomic_open
 from slr_desktop.core.landmarks import LandmarkSequence
 from slr_desktop.core.layout import LAYOUT
 
+from .errors import DataError
+
 INDEX_NAME = "index.csv"
 INDEX_COLUMNS = ("id", "gloss", "group", "real", "origin", "n_frames", "file", "all_zero")
 CACHE_NAME = ".set_cache.npz"
@@ -127,7 +129,7 @@ def _read_cache(path: Path, fp: str) -> list[LandmarkSequence] | None:
                 return None
             lengths, points, mask = z["lengths"], z["points"], z["mask"]
             timestamps, head = z["timestamps"], json.loads(str(z["head"]))
-    except (OSError, KeyError, ValueError):
+    except Exception:  # any damage (truncated, bit-flipped, old format): rebuild from the files
         return None
     out, start, tstart = [], 0, 0
     for n, h in zip(lengths.tolist(), head):
@@ -145,6 +147,9 @@ def _read_cache(path: Path, fp: str) -> list[LandmarkSequence] | None:
 def load_set(path: str | os.PathLike, cache: bool = True) -> list[LandmarkSequence]:
     """Every sequence under `path` (recursive), sorted by relative file path.
 
+    A file that cannot be used (truncated, NaN coordinates, another layout, ...) is a
+    `LandmarkFileError` naming it; a missing or empty folder a `DataError`.
+
     The per-sample `.npz` files are the format of record; with `cache` a consolidated
     `.set_cache.npz` is kept beside them (rebuilt whenever any file's name, size or mtime
     changes) because opening ~4,500 small archives dominates start-up. A read-only folder just
@@ -152,10 +157,11 @@ def load_set(path: str | os.PathLike, cache: bool = True) -> list[LandmarkSequen
     """
     root = Path(path)
     if not root.is_dir():
-        raise FileNotFoundError(f"landmark set folder not found: {root}")
+        raise DataError(f"landmark set folder not found: {root}" if not root.exists()
+                        else f"{root} is a file, not a landmark set folder")
     files = _set_files(root)
     if not files:
-        raise FileNotFoundError(f"no .npz sequences under {root}")
+        raise DataError(f"no .npz sequences under {root}")
     fp = _fingerprint(root, files)
     cache_path = root / CACHE_NAME
     if cache and cache_path.is_file():
@@ -169,7 +175,7 @@ def load_set(path: str | os.PathLike, cache: bool = True) -> list[LandmarkSequen
     ids = Counter(s.meta["id"] for s in seqs)
     dup = [k for k, v in ids.items() if v > 1]
     if dup:
-        raise ValueError(f"{root}: duplicate sequence ids: {', '.join(sorted(dup)[:5])}")
+        raise DataError(f"{root}: duplicate sequence ids: {', '.join(sorted(dup)[:5])}")
     if cache:
         try:
             _write_cache(cache_path, fp, seqs)

@@ -29,8 +29,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from slr_desktop.core.metadata import MAX_SEQ_LEN
+
 from .scan import selective_scan_parallel, selective_scan_sequential
 from .transform import FeatureTransform, TransformConfig
+
+MAX_SIZES = {"seq_len": MAX_SEQ_LEN, "d_model": 2048, "d_state": 256, "expand": 8, "d_conv": 64,
+             "conv_kernel": 63, "n_conv": 32, "n_mamba": 32}
 
 
 ARCHS = ("cnn_mamba", "conv1d")
@@ -60,6 +65,8 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if isinstance(self.transform, dict):
             self.transform = TransformConfig(**self.transform)
+        if isinstance(self.dt_rank, str) and self.dt_rank != "auto":
+            raise ValueError(f"dt_rank must be an integer or 'auto', not {self.dt_rank!r}")
         if self.dt_rank == "auto":
             self.dt_rank = math.ceil(self.d_model / 16)
         self.d_inner = self.expand * self.d_model
@@ -75,6 +82,12 @@ class ModelConfig:
             raise ValueError("conv_kernel must be odd (same-length convolution)")
         if min(self.seq_len, self.d_model, self.d_state, self.expand, self.d_conv, int(self.dt_rank)) < 1:
             raise ValueError("model sizes must be positive")
+        if min(self.n_conv, self.n_mamba) < 0:
+            raise ValueError("n_conv and n_mamba must be >= 0")
+        # far beyond any sensible model, but a typo (seq_len=100000) must not exhaust the memory
+        for name, most in MAX_SIZES.items():
+            if getattr(self, name) > most:
+                raise ValueError(f"{name} must be <= {most}, got {getattr(self, name)}")
         if not (0.0 <= self.dropout < 1.0 and 0.0 <= self.drop_path < 1.0):
             raise ValueError("dropout and drop_path must be in [0, 1)")
 

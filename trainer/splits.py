@@ -13,6 +13,8 @@ import numpy as np
 
 from slr_desktop.core.landmarks import LandmarkSequence
 
+from .errors import ConfigError, DataError
+
 
 @dataclass
 class SplitConfig:
@@ -151,6 +153,9 @@ def build_splits(seqs: Sequence[LandmarkSequence], cfg: SplitConfig) -> Splits:
     labels = sorted(g for g, n in real_counts.items() if n >= cfg.min_real_per_class)
     dropped = sorted({s.gloss for s in seqs} - set(labels))
     keep = [s for s in seqs if s.gloss in set(labels)]
+    if not labels:
+        raise DataError(f"no label has {cfg.min_real_per_class} or more real sequences "
+                        f"(split.min_real_per_class); nothing to train on")
 
     # origin -> group (the real sequence decides), origin -> label
     origin_group: dict[str, str] = {}
@@ -194,9 +199,9 @@ def build_splits(seqs: Sequence[LandmarkSequence], cfg: SplitConfig) -> Splits:
         val_g = set(cfg.val_groups or [])
         unknown = (test_g | val_g) - all_groups
         if unknown:
-            raise ValueError(f"unknown groups {sorted(unknown)}; have {sorted(all_groups)[:10]}")
+            raise ConfigError(f"split: unknown group(s) {sorted(unknown)}; the data has {sorted(all_groups)[:10]}")
         if test_g & val_g:
-            raise ValueError(f"groups both in test and val: {sorted(test_g & val_g)}")
+            raise ConfigError(f"split: group(s) both in test_groups and val_groups: {sorted(test_g & val_g)}")
         real_per_group = Counter(origin_group[o] for o in origin_group)
         if cfg.test_groups is None and single_label_groups:
             assign = _stratified_assign(units, cfg.val_fraction if cfg.val_groups is None else 0.0,

@@ -29,10 +29,12 @@ from torch.utils.data import DataLoader
 
 from slr_desktop.core.atomic import atomic_open, atomic_write_text
 
+from . import distributed
 from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
 from .config import TrainConfig, load_config, save_config
-from .errors import command
+from .errors import CheckpointError, DataError, command
 from .model import SignModel, build_model
+from .run_dir import check_run, start_run
 
 LOG_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_top1", "val_loss", "val_top1", "val_top5", "seconds")
 
@@ -86,9 +88,12 @@ def _load_data(cfg: TrainConfig):
     seqs = [s for d in cfg.data for s in load_set(d)]
     if cfg.labels is not None:
         keep = set(cfg.labels)
+        unknown = sorted(keep - {s.gloss for s in seqs})
+        if unknown:
+            raise DataError(f"labels not in {', '.join(cfg.data)}: {', '.join(map(repr, unknown[:10]))}")
         seqs = [s for s in seqs if s.gloss in keep]
     if not seqs:
-        raise ValueError(f"no sequences in {cfg.data}" + (f" with labels {cfg.labels}" if cfg.labels else ""))
+        raise DataError(f"no sequences in {', '.join(cfg.data)}" + (f" with labels {cfg.labels}" if cfg.labels else ""))
     splits = build_splits(seqs, cfg.split)
     if cfg.other is not None:
         add_other_class(splits, cfg)
@@ -192,21 +197,24 @@ def _plot_curves(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None = None) -> Path:
+def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None = None,
+          overwrite: bool = False) -> Path:
     """Train, keep best/last checkpoints in cfg.out, evaluate best on the test split. Returns best.pt.
 
     resume: continue from cfg.out/last.pt at the next epoch. stop_after_epoch: end this session
     after that epoch (no test evaluation); a later `resume=True` call finishes the schedule.
+    overwrite: replace a finished run in cfg.out (without it, or `resume`, a folder that holds
+    best.pt / last.pt / test_metrics.json is refused). Nothing is written before the inputs, the
+    data and a resumed checkpoint have been checked (`run_dir`).
     """
     from tqdm import tqdm
 
     from .dataset import WindowDataset
 
+    out = check_run(cfg.data, cfg.idle_pool, cfg.out, resume, overwrite)
     torch.set_num_threads(cfg.threads)
+    dist = distributed.setup()   # identity outside torchrun; see trainer/distributed.py
     seed_everything(cfg.seed)
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    save_config(cfg, out / "config.yaml")
 
     splits, idle = _load_data(cfg)
     labels = splits.labels
@@ -216,45 +224,54 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
                              idle_pool=idle or None, placement=cfg.placement)
     val_ds = WindowDataset(splits.val, labels, mcfg.seq_len, cfg.fps, augment=None, placement="centre", seed=0)
     if len(train_ds) == 0:
-        raise ValueError("empty training split")
+        raise DataError(f"empty training split ({splits.description})")
     gen = torch.Generator()
-    train_dl = DataLoader(train_ds, batch_size=cfg.batch, shuffle=True, num_workers=cfg.workers,
-                          generator=gen, drop_last=len(train_ds) > cfg.batch)
-    val_dl = DataLoader(val_ds, batch_size=64, shuffle=False, num_workers=0)
+    train_dl = dist.loader(DataLoader(train_ds, batch_size=cfg.batch, num_workers=cfg.workers,
+                                      **dist.train_loader_args(train_ds, gen, cfg.batch, cfg.seed)))
+    val_dl = dist.loader(DataLoader(val_ds, batch_size=64, shuffle=False, num_workers=0))
     steps_per_epoch = len(train_dl)
 
-    model = build_model(mcfg)
+    model = build_model(mcfg).to(dist.device)
     if cfg.init_from and not (resume and (out / "last.pt").is_file()):
         print(f"initialised {load_init(model, cfg.init_from)} tensors from {cfg.init_from}")
     opt = make_optimizer(model, cfg)
     ema = EMA(model, cfg.ema) if cfg.ema > 0 else None
-    eval_model = build_model(mcfg) if ema is not None else model
+    eval_model = build_model(mcfg).to(dist.device) if ema is not None else model
     step, start_epoch, history = 0, 1, []
     best = dict(top1=-1.0, loss=float("inf"), epoch=0)
-    for stale in out.glob(".*.part"):  # temp files of atomic writes a killed run left behind
-        stale.unlink(missing_ok=True)
     if resume and (out / "last.pt").is_file():
-        ck = load_checkpoint(out / "last.pt")
+        ck = load_checkpoint(out / "last.pt", require=("optimizer", "step", "epoch", "history", "best"))
         if ck["labels"] != labels or ck["model_args"] != mcfg.to_dict():
-            raise ValueError(f"{out / 'last.pt'} was trained with other labels or model settings")
-        model.load_state_dict(ck.get("raw_model", ck["model"]))
-        if ema is not None:
-            ema = EMA(model, cfg.ema, ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+            raise CheckpointError(f"{out / 'last.pt'} was trained with other labels or model settings; "
+                                  f"resume with its config ({out / 'config.yaml'}) or train into another --out")
+        try:
+            model.load_state_dict(ck.get("raw_model", ck["model"]))
+            if ema is not None:
+                ema = EMA(model, cfg.ema, ck["model"])
+            opt.load_state_dict(ck["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise CheckpointError(f"{out / 'last.pt'}: weights do not fit the model ({str(e)[:120]})") from None
         step, start_epoch, history, best = ck["step"], ck["epoch"] + 1, list(ck["history"]), dict(ck["best"])
         print(f"resuming {out / 'last.pt'} after epoch {ck['epoch']}")
+    # everything is checked: only now is the run folder touched (by one process under torchrun)
+    if dist.is_main:
+        start_run(out, overwrite)
+        save_config(cfg, out / "config.yaml")
+    dist.barrier()
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{len(labels)} labels, train {len(train_ds)} / val {len(val_ds)} / test {len(splits.test)}, "
           f"{n_params / 1e6:.2f}M parameters; {splits.description}")
 
+    step_model = dist.wrap(model)   # DDP under torchrun; checkpoints keep the unwrapped `model`
     common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
                   split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test],
                   val_ids=[str(s.meta.get("id", "")) for s in splits.val])
     for epoch in range(start_epoch, cfg.epochs + 1):
         t0 = time.perf_counter()
         # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
-        seed_everything(cfg.seed * 100_003 + epoch)
-        gen.manual_seed(cfg.seed * 100_003 + epoch)
+        seed_everything(dist.seed(cfg.seed * 100_003 + epoch))
+        gen.manual_seed(dist.seed(cfg.seed * 100_003 + epoch))
+        dist.set_epoch(train_dl, epoch)
         model.train()
         loss_sum, correct, n = 0.0, 0, 0
         bar = tqdm(train_dl, desc=f"epoch {epoch}/{cfg.epochs}", leave=False, disable=not cfg.progress)
@@ -263,9 +280,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             for g in opt.param_groups:
                 g["lr"] = lr
             if cfg.mixup > 0:
-                loss, logits = mixed_loss(model, lm, mk, y, cfg.mixup, cfg.label_smoothing)
+                loss, logits = mixed_loss(step_model, lm, mk, y, cfg.mixup, cfg.label_smoothing)
             else:
-                logits = model(lm, mk)
+                logits = step_model(lm, mk)
                 loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -279,6 +296,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             correct += (logits.argmax(-1) == y).sum().item()
             n += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
+        loss_sum, correct, n = dist.sum(loss_sum, correct, n)   # all shards, for the log
         if ema is not None:
             eval_model.load_state_dict(ema.state)
         val = validate(eval_model, val_dl)
@@ -296,18 +314,21 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
                      best=best, best_metric=best["top1"], history=history)
         if ema is not None:
             state["raw_model"] = model.state_dict()
-        if improved:
-            save_checkpoint(state, out / "best.pt")
-        save_checkpoint(state, out / "last.pt")
-        _write_log(history, out / "log.csv")
-        _plot_curves(history, out / "curves.png")
-        print(f"epoch {epoch}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.3f} | "
-              f"val loss {val['loss']:.3f} top-1 {val['top1']:.3f} top-5 {val['top5']:.3f}"
-              f"{' *' if improved else ''} ({row['seconds']:.1f}s)")
+        if dist.is_main:
+            if improved:
+                save_checkpoint(state, out / "best.pt")
+            save_checkpoint(state, out / "last.pt")
+            _write_log(history, out / "log.csv")
+            _plot_curves(history, out / "curves.png")
+            print(f"epoch {epoch}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.3f} | "
+                  f"val loss {val['loss']:.3f} top-1 {val['top1']:.3f} top-5 {val['top5']:.3f}"
+                  f"{' *' if improved else ''} ({row['seconds']:.1f}s)")
         if stop_after_epoch is not None and epoch >= stop_after_epoch and epoch < cfg.epochs:
             return out / "best.pt"
 
     best_path = out / "best.pt"
+    if not dist.is_main:          # rank 0 alone evaluates the test split and writes the reports
+        return best_path
     test_metrics = evaluate_test(best_path, splits.test, cfg, out)
     ck = load_checkpoint(best_path)
     ck["test_metrics"] = {k: test_metrics[k] for k in ("top1", "top5", "macro_f1", "n")}
@@ -348,6 +369,8 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="any config field, dotted for sections: --set model.d_model=128 --set split.seed=1")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run already in OUT (without it a folder holding a result is refused)")
 
 
 @command("train")
@@ -358,6 +381,6 @@ def run(args: argparse.Namespace) -> int:
         labels=args.labels.split(",") if args.labels else None,
         progress=False if args.no_progress else None, **{"split.method": args.split_method},
     )
-    best = train(cfg, resume=args.resume)
+    best = train(cfg, resume=args.resume, overwrite=args.overwrite)
     print(f"best checkpoint: {best}")
     return 0

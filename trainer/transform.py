@@ -28,7 +28,7 @@ FALLBACK_SCALE = 0.35  # typical shoulder width in units of image height, for wi
 @dataclass
 class TransformConfig:
     version: int = TRANSFORM_VERSION
-    points_used: tuple = field(default_factory=LAYOUT.points_for)
+    points_used: tuple[int, ...] = field(default_factory=LAYOUT.points_for)
     use_z: bool = False
     hand_local: bool = True
     velocity: bool = True

@@ -2,7 +2,10 @@
 
 A camera is read as fast as it delivers and never waits for the tracker (the slot is latest-only);
 a lost camera is reopened with backoff. A file is paced at its own frame rate while playing (or run
-as fast as the worker consumes, `fast=True`), and can be paused and seeked. No Qt here: the window
+as fast as the worker consumes, `fast=True`), and can be paused and seeked. Every frame of a file
+is tracked (the next frame waits for the worker, so playback slows down on a slow machine instead
+of skipping): what a file yields must not depend on the CPU. `drop_late=True` asks for real-time
+dropping instead, as for a camera. No Qt here: the window
 passes callbacks that emit signals, tests pass plain functions.
 """
 from __future__ import annotations
@@ -27,6 +30,7 @@ class CaptureWorker(threading.Thread):
     def __init__(self, spec: SourceSpec, slot: LatestSlot, callbacks: SessionCallbacks,
                  meter: RateMeter, frame_ids: itertools.count, generation: Callable[[], int],
                  fast: bool = False, playing: bool = True, backoff: tuple[float, float] = (0.5, 8.0),
+                 drop_late: bool = False,
                  fail_limit: int = 3, ready: threading.Event | None = None) -> None:
         super().__init__(name=f"slr-capture-{spec.kind}", daemon=True)
         self.spec = spec
@@ -34,6 +38,7 @@ class CaptureWorker(threading.Thread):
         self.cb = callbacks
         self.meter = meter
         self.fast = fast
+        self.drop_late = drop_late
         self.backoff = backoff
         self.fail_limit = fail_limit
         self._frame_ids = frame_ids
@@ -41,9 +46,11 @@ class CaptureWorker(threading.Thread):
         self._ctrl = threading.Condition()
         self._halt = False
         self._playing = playing if spec.kind == "file" else True
+        self.speed = 1.0                   # file playback rate (Playback → Speed)
         self._seek_to: int | None = None
         self._ended = False
         self._pos = 0                      # index of the next file frame to read
+        self._last_ts = 0                  # timestamp of the last frame read (for end-of-stream)
         self._anchor: tuple[float, int] | None = None   # (wall perf_counter, source ms) for pacing
         self.source: FrameSource | None = None
         self.released = threading.Event()
@@ -73,6 +80,13 @@ class CaptureWorker(threading.Thread):
         with self._ctrl:
             self._seek_to = max(0, int(index))
             self._ended = False
+            self._anchor = None
+            self._ctrl.notify_all()
+
+    def set_speed(self, speed: float) -> None:
+        """Play a file at `speed` times its frame rate (every frame is still tracked)."""
+        with self._ctrl:
+            self.speed = max(0.05, float(speed))
             self._anchor = None
             self._ctrl.notify_all()
 
@@ -208,9 +222,17 @@ class CaptureWorker(threading.Thread):
                     self._playing = False
                     self._ended = True
                 self.cb.position(max(0, self._pos - 1), False)
+                # tell the worker too, so the sign decoder closes the last sign of the file
+                self.slot.put(CapturedFrame.end(next(self._frame_ids), self._last_ts, max(0, self._pos - 1),
+                                                self._generation()))
+                # ...and let it take that before anything else: a loop restart's first frame must
+                # not replace it in the latest-only slot (the file's last sign would be lost)
+                while not self._halt and not self.slot.wait_empty(0.1):
+                    pass
                 self.cb.event(EventKind.ENDED, f"{self.spec.label}: end of video")
                 continue
             bgr, ts = item
+            self._last_ts = int(ts)
             if not self.fast:
                 self._pace(int(ts), fps)
                 if self._halt:
@@ -219,7 +241,7 @@ class CaptureWorker(threading.Thread):
             self._pos += 1
             self._push(bgr, ts, pos)
             self.cb.position(pos, True)
-            if self.fast:  # back-pressure instead of drops: every frame gets tracked
+            if self.fast or not (self.drop_late or self.spec.realtime):  # back-pressure: every frame tracked
                 while not self._halt and not self.slot.wait_empty(0.1):
                     pass
 
@@ -229,8 +251,8 @@ class CaptureWorker(threading.Thread):
             self._anchor = (now, ts)
             return
         wall0, ts0 = self._anchor
-        due = wall0 + (ts - ts0) / 1000.0
-        if due - now > 1.0 or ts < ts0:  # clock jump (odd file): re-anchor instead of stalling
+        due = wall0 + (ts - ts0) / 1000.0 / self.speed
+        if due - now > 1.0 / min(1.0, self.speed) or ts < ts0:  # clock jump (odd file): re-anchor instead of stalling
             self._anchor = (now, ts)
             return
         if due > now:

@@ -1,4 +1,4 @@
-"""The live pipeline without Qt: frames -> tracker -> RingWindow -> classifier -> frozen results.
+"""The live pipeline without Qt: frames -> tracker -> SignStream (window, classifier, decoder) -> frozen results.
 
 Everything here is plain Python so it can be driven frame by frame in tests; `session.py` runs it
 in threads, `presenter.py` turns its results into what the window shows, and the window only ever
@@ -23,9 +23,10 @@ from typing import Callable, Generic, TypeVar
 
 import numpy as np
 
+from ..core.decoder import DecoderConfig, DecoderState
 from ..core.landmarks import LandmarkFrame
 from ..core.runtime import Classifier, Prediction
-from ..core.window import RingWindow
+from ..core.stream import SignStream
 
 T = TypeVar("T")
 
@@ -40,6 +41,12 @@ class CapturedFrame:
     captured_at: float         # time.perf_counter() when read returned
     position: int | None = None
     generation: int = 0        # bumped on seek / source change: older results are stale
+    end_of_stream: bool = False   # not a frame: the file ended (the decoder closes what is open)
+
+    @staticmethod
+    def end(frame_id: int, timestamp_ms: int, position: int | None, generation: int) -> "CapturedFrame":
+        return CapturedFrame(frame_id, np.zeros((0, 0, 3), np.uint8), timestamp_ms, time.perf_counter(),
+                             position, generation, end_of_stream=True)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class PipelineResult:
     timings: dict = field(default_factory=dict)   # tracker's pose_ms / hands_ms / total_ms
     position: int | None = None
     generation: int = 0
+    decoder: DecoderState | None = None     # the sign decoder after this frame (None without a model)
 
     @property
     def latency_ms(self) -> float:
@@ -154,37 +162,51 @@ class RateMeter:
 
 
 class LivePipeline:
-    """tracker -> RingWindow -> classifier, one frame at a time.
+    """tracker -> `SignStream` (ring window, classifier every N frames, sign decoder), one frame
+    at a time.
 
-    Call `process` from one thread (the tracker is not thread-safe). `set_classifier` may be called
-    from any thread; the swap happens at the start of the next `process`.
+    Call `process` from one thread (the tracker is not thread-safe). `set_classifier`,
+    `set_threshold` and `reset` may be called from any thread; they take effect at the start of
+    the next `process`.
     """
 
-    def __init__(self, tracker=None, classifier: Classifier | None = None,
-                 classify_every: int = 2) -> None:
+    def __init__(self, tracker=None, classifier: Classifier | None = None, classify_every: int = 2,
+                 decoder: DecoderConfig | None = None) -> None:
         if classify_every < 1:
             raise ValueError("classify_every must be >= 1")
         self.tracker = tracker
         self.classify_every = classify_every
+        self.decoder_config = decoder
         self._lock = threading.Lock()
         self._pending: tuple[Classifier | None] | None = None
+        self._threshold: float | None = None
         self._reset = False
         self.classifier: Classifier | None = None
-        self.window: RingWindow | None = None
+        self.stream: SignStream | None = None
         self._since_classify = 0
         self._install(classifier)
 
+    @property
+    def window(self):
+        """The model's ring window (None without a model)."""
+        return self.stream.ring if self.stream is not None else None
+
     def _install(self, clf: Classifier | None) -> None:
         self.classifier = clf
-        self.window = RingWindow(clf.meta.seq_len, clf.meta.fps) if clf is not None else None
+        self.stream = SignStream(clf, config=self.decoder_config) if clf is not None else None
         self._since_classify = self.classify_every - 1  # classify on the first frame
 
     def set_classifier(self, clf: Classifier | None) -> None:
         with self._lock:
             self._pending = (clf,)
 
+    def set_threshold(self, value: float) -> None:
+        """The confidence a sign needs (the user's override of the model's threshold)."""
+        with self._lock:
+            self._threshold = float(value)
+
     def reset(self) -> None:
-        """Forget the window (a seek or a new source); takes effect on the next frame."""
+        """Forget the window and the decoder's state (a seek or a new source); next frame."""
         with self._lock:
             self._reset = True
 
@@ -192,12 +214,17 @@ class LivePipeline:
         with self._lock:
             pending, self._pending = self._pending, None
             reset, self._reset = self._reset, False
+            threshold, self._threshold = self._threshold, None
         if pending is not None:
             self._install(pending[0])
-        elif reset and self.window is not None:
-            self.window.clear()
+        elif reset and self.stream is not None:
+            self.stream.reset()
             self._since_classify = self.classify_every - 1
+        if threshold is not None and self.stream is not None:
+            self.stream.set_threshold(threshold)
 
+        if frame.end_of_stream:
+            return self._finish(frame)
         t0 = time.perf_counter()
         lm: LandmarkFrame | None = None
         timings: dict = {}
@@ -206,25 +233,38 @@ class LivePipeline:
             timings = dict(getattr(self.tracker, "last_timings", {}) or {})
         t1 = time.perf_counter()
 
-        clf, probs, classify_ms, coverage = self.classifier, None, 0.0, 0.0
-        if clf is not None and lm is not None and self.window is not None:
-            self.window.push(lm)
-            coverage = self.window.coverage
+        clf, step, coverage = self.classifier, None, 0.0
+        if clf is not None and lm is not None and self.stream is not None:
             self._since_classify += 1
-            if self._since_classify >= self.classify_every:
+            due = self._since_classify >= self.classify_every
+            if due:
                 self._since_classify = 0
-                pts, mask = self.window.snapshot()
-                probs = clf.predict(pts, mask)
+            step = self.stream.push(lm, classify=due)
+            coverage = self.stream.ring.coverage
         t2 = time.perf_counter()
-        if probs is not None:
-            classify_ms = (t2 - t1) * 1000.0
+        probs = step.probs if step is not None else None
         return PipelineResult(
             frame_id=frame.frame_id, timestamp_ms=frame.timestamp_ms, captured_at=frame.captured_at,
             done_at=t2, bgr=frame.bgr, landmarks=lm, probs=probs,
             labels=tuple(clf.labels) if clf is not None else (),
             model_name=clf.name if clf is not None else None, coverage=coverage,
-            track_ms=(t1 - t0) * 1000.0, classify_ms=classify_ms, timings=timings,
-            position=frame.position, generation=frame.generation,
+            track_ms=(t1 - t0) * 1000.0, classify_ms=(t2 - t1) * 1000.0 if probs is not None else 0.0,
+            timings=timings, position=frame.position, generation=frame.generation,
+            decoder=step.state if step is not None else None,
+        )
+
+    def _finish(self, frame: CapturedFrame) -> PipelineResult:
+        """End of a file: classify the last window if it was not, close the open sign."""
+        clf, step = self.classifier, None
+        if clf is not None and self.stream is not None:
+            step = self.stream.finish()
+        now = time.perf_counter()
+        return PipelineResult(
+            frame_id=frame.frame_id, timestamp_ms=frame.timestamp_ms, captured_at=frame.captured_at,
+            done_at=now, bgr=frame.bgr, landmarks=None, probs=step.probs if step is not None else None,
+            labels=tuple(clf.labels) if clf is not None else (),
+            model_name=clf.name if clf is not None else None, position=frame.position,
+            generation=frame.generation, decoder=step.state if step is not None else None,
         )
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QMainWindow, QVBoxLayout, QW
 from ..core.runtime import Classifier
 from . import dialogs
 from .events import EventKind, SessionCallbacks
+from .hint import FirstRunHint
 from .live import PipelineResult
 from .menus import Menus
 from .presenter import Presenter, ViewState
@@ -27,6 +28,8 @@ from .sources import SourceSpec
 from .status import StatusBar
 from .timeline import PredictionTrack, Timeline
 from .video_view import VideoView
+from .window_files import FilesMixin
+from .window_help import HelpMixin
 from .window_models import ModelsMixin
 from .window_sources import SourcesMixin
 
@@ -44,7 +47,7 @@ class _Bridge(QObject):
                                 position=self.position.emit, opened=self.opened.emit)
 
 
-class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
+class MainWindow(ModelsMixin, SourcesMixin, FilesMixin, HelpMixin, QMainWindow):
     """SLR Desktop's window. `start()` loads a model and opens a source; closing stops everything."""
 
     error_shown = Signal(str, str)        # title, text: every user-facing error goes through here
@@ -64,7 +67,7 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         self.session = LiveSession(self.bridge.callbacks(), tracker_factory=tracker_factory,
                                    classify_every=self.settings.classify_every, fast=fast)
         self.classifier: Classifier | None = None
-        self.presenter = Presenter((), self.settings.threshold_for(0.5))
+        self.presenter = Presenter((), 0.5)
         self.spec: SourceSpec | None = None
         self.errors: list[tuple[str, str]] = []
         self.last_result: PipelineResult | None = None
@@ -79,8 +82,14 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         self.shutdown_s: float | None = None
         self.about_dialog: QDialog | None = None
         self._playing = False
+        self._ended = False                # a file played to its end (play starts a new pass)
+        self._pass: tuple[int | None, int | None] = (None, None)   # (generation, last position)
         self._closed = False
         self.camera_backoff = (0.5, 8.0)   # seconds: first retry, cap (tests shorten it)
+        self.camera_live = False           # the open camera has delivered a frame
+        self.camera_attempts = 0           # "Try the camera again" presses (the view says so)
+        self.speed = 1.0                   # file playback speed
+        self.setAcceptDrops(True)          # drop a video (or a model) on the window
 
         self._build_ui()
         self.menus = Menus(self)
@@ -99,7 +108,10 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         self.view.set_overlay_visible(self.settings.overlay)
         self.overlay_action.setChecked(self.settings.overlay)
         self.mirror_action.setChecked(self.settings.mirror)
+        self.menus.set_playback_enabled(False)    # nothing loaded yet
         self._sync_threshold_widgets()
+        if not self.settings.hint_shown:
+            self.show_hint()
 
     # ------------------------------------------------------------------------------- layout
     def _build_ui(self) -> None:
@@ -112,9 +124,10 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         left.setSpacing(4)
         self.view = VideoView()
         self.view.open_video_requested.connect(self.open_video_dialog)
-        self.view.retry_camera_requested.connect(lambda: self.open_camera(self.settings.camera_index))
+        self.view.retry_camera_requested.connect(self.retry_camera)
         self.view.show_placeholder("Starting…", offer_camera=False)
         left.addWidget(self.view, 1)
+
         self.timeline = Timeline()
         self.timeline.play_toggled.connect(self.toggle_play)
         self.timeline.seek_requested.connect(self.seek)
@@ -128,10 +141,16 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
 
         self.side = SidePanel()
         self.side.threshold_changed.connect(lambda v: self.set_threshold(v, save=True))
+        self.side.about_model_requested.connect(self.show_about_model)
+        self.side.sign_panel.copy_requested.connect(self.copy_history)
+        self.side.sign_panel.clear_requested.connect(self.clear_history)
         # the side panel's parts, by the names the rest of the app (and its tests) use
-        self.sign_panel, self.bars, self.threshold_slider = self.side.sign_panel, self.side.bars, self.side.threshold_slider
+        side = self.side
+        self.sign_panel, self.bars, self.threshold_slider = side.sign_panel, side.bars, side.threshold_slider
         root.addWidget(self.side)
         self.setCentralWidget(central)
+        self.hint = FirstRunHint(self.view)       # floats over the video, above its pages
+        self.hint.dismissed.connect(self._hint_dismissed)
 
         self.status = StatusBar(self.statusBar())
         self.status_labels = self.status.labels
@@ -160,7 +179,7 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         """The one route for user-facing errors: recorded, signalled, shown non-modally."""
         self.errors.append((title, text))
         self.error_shown.emit(title, text)
-        self.statusBar().showMessage(f"{title}: {text}", 8000)
+        self.status.message(f"{title}: {text}", 8000)
         dialogs.show_error(self, title, text)
 
     # -------------------------------------------------------------------------------- start
@@ -186,52 +205,68 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
         if r.probs is not None:
             self._classify_ms_sum += r.classify_ms
             self._classified += 1
-        if r.probs is not None and r.labels == self.presenter.labels:
-            state = self.presenter.update(r.probs, r.coverage)
-            self.predictions_seen += 1
-            if r.position is not None and state.track is not None:
-                self.track.add(r.position, *state.track)
-            self.prediction.emit(state.sign)
+        if self.spec is not None and self.spec.is_camera and r.bgr.size:
+            self.camera_live = True
+            self.camera_attempts = 0
+        if r.position is not None and self.is_file:
+            self._note_pass(r.generation, r.position)
+        if r.decoder is not None and r.labels == self.presenter.labels:
+            state = self.presenter.update(r.probs, r.decoder, r.timestamp_ms)
+            if state.new_segments and self.is_file:
+                self.track.set_segments(self.presenter.segments)
+            if r.probs is not None:
+                self.predictions_seen += 1
+                if r.position is not None and state.track is not None:
+                    self.track.add(r.position, *state.track)
+                self.prediction.emit(state.sign)
         self._pending = r
         if not self._render_scheduled:
             self._render_scheduled = True
             QTimer.singleShot(0, self._render)
+
+    def _note_pass(self, generation: int, position: int) -> None:
+        """A file's position going back without a seek (a loop, or play at the end) starts a new
+        pass: a fresh track and transcript (a seek bumps the generation and keeps them)."""
+        gen, last = self._pass
+        if gen == generation and last is not None and position < last:
+            self.presenter.new_pass()
+            self.track.clear()
+        self._pass = (generation, position)
 
     def _render(self) -> None:
         self._render_scheduled = False
         r, self._pending = self._pending, None
         if r is None or self._closed:
             return
-        self.last_result = r
-        self.view.set_frame(r.bgr, r.landmarks)
+        if r.bgr.size:   # an end-of-file result has no frame to draw
+            self.last_result = r
+            self.view.set_frame(r.bgr, r.landmarks)
         if r.position is not None:
             self.timeline.set_position(r.position)
             self.track.set_cursor(r.position)
-        if self.presenter.state.bars:
+        if self.presenter.state.bars or r.decoder is not None:
             self.side.show_state(self.presenter.state)
 
     def _on_event(self, kind: EventKind, msg: str) -> None:
         if kind == EventKind.NO_CAMERA:
-            self.view.show_placeholder(f"No camera available\n{msg}\n\nOpen a video file instead, "
-                                       "or connect a camera and try again.")
-            self.status_labels["source"].setText("no camera")
-            self.statusBar().showMessage(msg, 8000)
+            self._no_camera(msg)
         elif kind == EventKind.OPEN_FAILED:
             self.show_error("Cannot open video", msg)
             self.view.show_placeholder(f"Cannot open the video\n{msg}", offer_camera=True)
+            self.side.show_state(self.presenter.no_source())
         elif kind == EventKind.CAMERA_LOST:
             self.view.set_banner(msg)
-            self.statusBar().showMessage(msg, 5000)
+            self.status.message(msg, 5000)
         elif kind == EventKind.CAMERA_OK:
             self.view.set_banner(None)
-            self.statusBar().showMessage(msg, 3000)
+            self.status.message(msg, 3000)
         elif kind == EventKind.ENDED:
             self._playing = False
+            self._ended = True
             self.timeline.set_playing(False)
-            self.statusBar().showMessage(msg, 3000)
+            self.status.message(msg, 3000)
             if self.loop_action.isChecked() and self.is_file:
-                self.presenter.reset()
-                self.toggle_play()  # play at the end starts over
+                self.toggle_play()  # play at the end starts over (a new pass)
         elif kind == EventKind.BUNDLE:
             self.view.set_banner("No landmarks: a MediaPipe model bundle is missing (see the message)")
             self.show_error("MediaPipe model bundle missing", msg)
@@ -239,7 +274,7 @@ class MainWindow(ModelsMixin, SourcesMixin, QMainWindow):
             self.view.set_banner("No landmarks: the tracker could not start")
             self.show_error("Landmark tracker failed", msg)
         else:  # PIPELINE and anything new: not worth a dialog per frame
-            self.statusBar().showMessage(f"{kind}: {msg}", 5000)
+            self.status.message(f"{kind}: {msg}", 5000)
 
     def _update_status(self) -> None:
         self.status.refresh(self.session, self.latency_ms)

@@ -71,7 +71,8 @@ class LandmarkWorker(threading.Thread):
                         self._last_error = msg
                         self.cb.event(EventKind.PIPELINE, msg)
                     continue
-                self.meter.tick()
+                if not frame.end_of_stream:
+                    self.meter.tick()
                 if result.probs is not None:
                     self.classify_meter.tick()
                 self.cb.result(result)
@@ -89,10 +90,11 @@ class LiveSession:
 
     def __init__(self, callbacks: SessionCallbacks | None = None,
                  tracker_factory: Callable[[], Any] | None = None, classify_every: int = 2,
-                 fast: bool = False) -> None:
+                 fast: bool = False, drop_late: bool = False) -> None:
         self.cb = callbacks or SessionCallbacks()
         self.tracker_factory = tracker_factory
         self.fast = fast
+        self.drop_late = drop_late      # files: drop frames to keep real time (cameras always do)
         self.slot: LatestSlot[CapturedFrame] = LatestSlot()
         self.pipeline = LivePipeline(classify_every=classify_every)
         self.capture_meter = RateMeter()
@@ -130,7 +132,7 @@ class LiveSession:
         self.pipeline.reset()
         self.spec = spec
         self.capture = CaptureWorker(spec, self.slot, self.cb, self.capture_meter, self._frame_ids,
-                                     lambda: self._generation, fast=self.fast, playing=playing,
+                                     lambda: self._generation, fast=self.fast, playing=playing, drop_late=self.drop_late,
                                      backoff=backoff,
                                      ready=self.worker.tracker_ready if self.worker is not None else None)
         self.capture.start()

@@ -33,6 +33,7 @@ class SourceSpec:
     frame_count: int = 0
     width: int = 0
     height: int = 0
+    realtime: bool = False     # a file that stands in for a camera: drop late frames, never wait
 
     @property
     def is_camera(self) -> bool:
@@ -57,7 +58,7 @@ def looping_spec(path: str | os.PathLike) -> SourceSpec:
     path = Path(path)
     info = probe_video(path)
     return SourceSpec("file", lambda: LoopingVideo(path), label=f"{path.name} (looped)", path=path,
-                      fps=info.fps, frame_count=0, width=info.width, height=info.height)
+                      fps=info.fps, frame_count=0, width=info.width, height=info.height, realtime=True)
 
 
 __all__ = ["FrameSource", "SourceSpec", "camera_spec", "file_spec", "looping_spec"]

@@ -25,8 +25,14 @@ QMenu {{ background: {PANEL}; border: 1px solid {BORDER}; }}
 QMenu::item:disabled {{ color: #666b73; }}
 QFrame#panel {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 6px; }}
 QLabel#heading {{ color: {MUTED}; font-size: 9pt; font-weight: 600; letter-spacing: 1px; }}
-QLabel#sign {{ font-size: 30pt; font-weight: 700; color: {ACCENT}; }}
-QLabel#signIdle {{ font-size: 30pt; font-weight: 600; color: #4a4f57; }}
+QLabel#sign {{ font-size: 26pt; font-weight: 700; color: {ACCENT}; }}
+QLabel#signIdle {{ font-size: 17pt; font-weight: 600; color: #7d848e; }}
+QLabel#signUnknown {{ font-size: 17pt; font-weight: 600; color: {WARN}; }}
+QFrame#hint {{ background: rgba(35, 38, 43, 235); border: 1px solid {ACCENT}; border-radius: 8px; }}
+QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {PANEL}; }}
+QTabBar::tab {{ background: {BG}; color: {MUTED}; padding: 4px 10px; border: 1px solid {BORDER}; }}
+QTabBar::tab:selected {{ background: {PANEL}; color: {TEXT}; }}
+QListWidget, QLineEdit {{ background: {BG}; border: 1px solid {BORDER}; border-radius: 4px; }}
 QLabel#history {{ color: {TEXT}; font-size: 11pt; }}
 QLabel#banner {{ background: rgba(240, 180, 41, 215); color: #1b1d21; font-weight: 600;
                  padding: 6px 10px; border-radius: 4px; }}

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QDialog, QFileDialog
 
+from ..core.errors import one_line
 from ..core.runtime import Classifier, ModelError
 from . import dialogs
 from .presenter import Presenter, SignState
@@ -36,31 +37,35 @@ class ModelsMixin:
 
     # ------------------------------------------------------------------------------- models
     def load_model(self, path: str | Path, report: bool = True) -> bool:
-        """Load a model; on failure show why and keep the previous one."""
+        """Load a model; on failure show why and keep the previous one in every place (classifier,
+        panel, bars, the Model menu's check mark, which Qt already moved to the clicked entry)."""
         try:
             clf = Classifier(path)
-        except ModelError as e:
+            m = clf.meta
+            presenter = Presenter(clf.labels, self.settings.threshold_for(clf.path, m.threshold), m.idle_label,
+                                  getattr(m, "unknown_label", None))
+        except Exception as e:  # ModelError, or anything else a broken file can raise
             if report:
-                self.show_error("Cannot load model", str(e))
-            return False
-        except Exception as e:  # anything else a broken file can raise
-            if report:
-                self.show_error("Cannot load model", f"{Path(path).name}: {e}")
+                self.show_error("Cannot load model", one_line(e) if isinstance(e, ModelError)
+                                else f"{Path(path).name}: {one_line(e)}")
+            self.menus.fill_models()
             return False
         self.classifier = clf
         self.session.set_classifier(clf)
-        m = clf.meta
-        self.presenter = Presenter(clf.labels, self.settings.threshold_for(m.threshold), m.idle_label)
+        self.presenter = presenter
+        if self.spec is not None:
+            self.presenter.new_source(self.is_file)   # the decoder starts over with the new model
+        self.session.pipeline.set_threshold(self.presenter.threshold)
         self.bars.reset()
         self.settings.model_path = str(Path(path).resolve())
         self._save_settings()
         self._sync_threshold_widgets()
-        self.track.set_labels(clf.labels)
+        self.track.set_labels(list(self.presenter.labels), list(self.presenter.names))
         self.side.show_state(self.presenter.state)
         self.side.show_model(m, str(clf.path))
         self.menus.fill_models()
         self.model_changed.emit(clf)
-        self.statusBar().showMessage(f"Model {m.name} loaded ({clf.path.name})", 4000)
+        self.status.message(f"Model {m.name} loaded ({clf.path.name}): threshold {self.threshold:.0%}", 4000)
         return True
 
     def open_model_dialog(self) -> None:
@@ -87,10 +92,12 @@ class ModelsMixin:
         return self.presenter.state.sign
 
     def set_threshold(self, value: float, save: bool = True) -> None:
+        """The confidence a sign needs, remembered for the loaded model only."""
         value = float(np.clip(value, 0.0, 1.0))
         self.presenter.threshold = value
-        if save:
-            self.settings.threshold = value
+        self.session.pipeline.set_threshold(value)
+        if save and self.classifier is not None:
+            self.settings.set_threshold(self.classifier.path, value)
             self._save_settings()
         self._sync_threshold_widgets()
 
@@ -98,8 +105,8 @@ class ModelsMixin:
         self.set_threshold(round(self.threshold + delta, 2))
 
     def reset_threshold(self) -> None:
-        self.settings.threshold = -1.0
         if self.classifier is not None:
+            self.settings.set_threshold(self.classifier.path, None)
             self.set_threshold(self.classifier.meta.threshold, save=False)
         self._save_settings()
 
@@ -108,7 +115,9 @@ class ModelsMixin:
         self.track.set_threshold(self.threshold)
 
     def clear_history(self) -> None:
+        """History and transcript start over (the track's spans too); playing goes on."""
         self.side.show_state(self.presenter.clear_history())
+        self.track.set_segments(self.presenter.segments)
 
 
 __all__ = ["ModelsMixin"]

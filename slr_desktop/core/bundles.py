@@ -144,7 +144,13 @@ def find_bundle(name: str, explicit: Path | str | None = None, download: bool = 
 
     places: list[tuple[str, Path]] = []
     if explicit:
-        places.append(("setting", _candidate(Path(explicit).expanduser(), spec)))
+        given = Path(explicit).expanduser()
+        if not given.exists():  # a typo must not fall back to another copy silently
+            raise BundleError(f"MediaPipe bundle folder or file not found: {given}")
+        if given.is_file() and given.suffix != ".task":
+            raise BundleError(f"{given} is not a MediaPipe .task bundle (give the folder that holds "
+                              f"{spec.filename}, or the .task file)")
+        places.append(("setting", _candidate(given, spec)))
     env = os.environ.get(ENV_DIR)
     if env:
         places.append((ENV_DIR, _candidate(Path(env).expanduser(), spec)))

@@ -1,7 +1,8 @@
 """Whole-clip tracking: a video file -> `LandmarkSequence`.
 
 Shared by `slr-desktop classify`, the trainer's `extract` command and the benchmark, so a clip
-is tracked the same way everywhere (container-fps timestamps, VIDEO-mode tracking from frame 0).
+is tracked the same way everywhere (the container's presentation timestamps, VIDEO-mode tracking
+from frame 0).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .video import VideoError, VideoSource
 
 # progress(frames_done, frames_expected) — frames_expected is the container's claim (0 if unknown)
 Progress = Callable[[int, int], None]
+MIN_FRAMES = 2   # one decodable frame is a still (a GIF, a one-frame file), not a sign
 
 
 def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | None = None,
@@ -27,7 +29,7 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
     carries state from frame to frame. Pass a list as `timings` to collect the tracker's
     per-frame `last_timings`. A file that breaks part-way gives the frames before the break;
     `seq.meta` records `frames_read`, `expected_frames` and `truncated`.
-    Raises `VideoError` when no frame decodes.
+    Raises `VideoError` when fewer than `MIN_FRAMES` frames decode.
     """
     path = Path(path)
     frames: list[LandmarkFrame] = []
@@ -42,6 +44,8 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
         fps, truncated = src.fps, src.ended_early
     if not frames:
         raise VideoError(f"{path.name}: no frame could be decoded (corrupt or unsupported video)")
+    if len(frames) < MIN_FRAMES:
+        raise VideoError(f"{path.name} has only {len(frames)} decodable frame: a still image, not a video clip")
     return LandmarkSequence.from_frames(
         frames, fps=fps, source=str(path),
         meta={"frames_read": len(frames), "expected_frames": expected, "truncated": bool(truncated),

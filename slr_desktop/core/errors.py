@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from typing import Callable
 
@@ -21,12 +22,33 @@ class UserError(Exception):
     """A problem with the user's input or environment; the message is one line for the user."""
 
 
+# C0/C1 controls (newlines, ANSI escapes), line/paragraph separators and bidi overrides: text
+# that can redraw or reorder a terminal line, never shown raw; and lone surrogates (undecodable
+# bytes of a file name), which a UTF-8 terminal stream cannot even encode
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: object) -> str:
+    """`text` safe to print on a terminal: control characters shown as escapes (`\\n`, `\\x1b`)."""
+    s = str(text)
+    if not _CONTROL.search(s):
+        return s
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), s)
+
+
 def one_line(e: BaseException | str) -> str:
-    """The first line of an exception's message (or its type name when it has none)."""
+    """An error as one printable line (or its type name when it has no message).
+
+    A `UserError` is one line by design, so a newline in it came from data (a file name, a
+    label) and is escaped; other exceptions keep only their first line (library messages often
+    add a dump after it).
+    """
     text = str(e).strip()
     if not text:
         return type(e).__name__ if isinstance(e, BaseException) else ""
-    return text.splitlines()[0]
+    if not isinstance(e, UserError):
+        text = text.splitlines()[0]
+    return printable(text)
 
 
 def run_cli(prog: str, body: Callable[[], int | None],
@@ -61,4 +83,5 @@ def cli_command(prog: str, expected: tuple[type[BaseException], ...] = (UserErro
     return wrap
 
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "UserError", "cli_command", "one_line", "run_cli"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "UserError", "cli_command", "one_line", "printable",
+           "run_cli"]

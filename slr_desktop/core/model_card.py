@@ -34,6 +34,31 @@ def _num(v) -> str:
     return str(v)
 
 
+def _cell(v) -> str:
+    """A table cell: a fraction as a percentage, any other number short, text as it is."""
+    if isinstance(v, float) and 0.0 <= v <= 1.0:
+        return f"{100 * v:.1f}%"
+    return _num(v)
+
+
+def _signs(meta: ModelMetadata) -> list[str]:
+    """The vocabulary: every label but the idle ("no sign") and unknown ("other sign") classes."""
+    special = {meta.idle_label, getattr(meta, "unknown_label", None)} - {None}
+    return [label for label in meta.labels if label not in special]
+
+
+def _vocabulary_line(meta: ModelMetadata) -> str:
+    """The signs, then the classes that are not signs, said in words (never a bare `-`)."""
+    line = ", ".join(f"`{label}`" for label in _signs(meta))
+    extra = []
+    if meta.idle_label in meta.labels:
+        extra.append(f"the no-sign class `{meta.idle_label}`")
+    unknown = getattr(meta, "unknown_label", None)
+    if unknown in meta.labels:
+        extra.append(f"the unknown-sign class `{unknown}`")
+    return line + (f" — plus {' and '.join(extra)}" if extra else "")
+
+
 def _pct(m: dict, key: str) -> str:
     v = m.get(key)
     return f"{100 * v:.1f}%" if isinstance(v, (int, float)) and not isinstance(v, bool) else "n/a"
@@ -123,8 +148,8 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
         "",
         f"**Licence / terms of use:** {meta.license or 'not stated'}",
         "",
-        f"## Signs it knows ({len(meta.labels)})",
-        ", ".join(f"`{label}`" for label in meta.labels),
+        f"## Signs it knows ({len(_signs(meta))})",
+        _vocabulary_line(meta),
         "",
         f"No-sign (idle) label: {f'`{meta.idle_label}`' if meta.idle_label else 'none'}; "
         f"unknown-sign label: {unknown}; confidence threshold {meta.threshold:.0%}.",
@@ -142,7 +167,7 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
     if figures:
         lines += ["| evaluation | top-1 | top-5 | macro-F1 | n |", "|---|---|---|---|---|"]
         for label, f in figures.items():
-            cells = [str(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n")]
+            cells = [_cell(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n")]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += _comparison(m)

@@ -1,7 +1,8 @@
 """Where classifier models (.onnx) are found, and which one is the default.
 
 Search order (de-duplicated, bundled first so a fresh install always offers the shipped models):
-the repository's top-level `models/`, env `SLR_MODELS_DIR` (one directory, or several joined with
+the bundled models (the repository's top-level `models/`, shipped in the wheel as package data;
+`core.package_data`), env `SLR_MODELS_DIR` (one directory, or several joined with
 os.pathsep), then the per-user data dir `platformdirs.user_data_dir("slr-desktop")/models` where
 the trainer's `export --install` and the app's "add model" put theirs.
 
@@ -20,8 +21,10 @@ ENV_DEFAULT_MODEL = "SLR_DEFAULT_MODEL"
 
 
 def bundled_models_dir() -> Path:
-    """The repository's top-level models/ directory."""
-    return Path(__file__).resolve().parents[2] / "models"
+    """The bundled models: the checkout's models/ (editable install) or the installed package's copy."""
+    from .package_data import models_dir
+
+    return models_dir()
 
 
 def user_models_dir() -> Path:

@@ -1,7 +1,9 @@
 """ONNX classifier runtime: load a model, check it fits our layout, return top-k probabilities.
 
 Never imports torch. The feature transform is inside the graph, so this only feeds windows
-from `window.py` and reads probabilities.
+from `window.py` and reads probabilities. A model is checked once, when it is loaded: the graph's
+inputs and outputs here, every metadata field (and its agreement with the graph) by
+`ModelMetadata.validate`; anything unusable is one `ModelError` line naming the file.
 """
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UserError, one_line
-from .layout import LAYOUT
-from .metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, ModelMetadata
+from .metadata import INPUT_LANDMARKS, INPUT_MASK, METADATA_KEY, OUTPUT_PROBS, MetadataError, ModelMetadata
 
 
 class ModelError(UserError):
@@ -44,46 +45,31 @@ class Classifier:
 
     def __init__(self, path: str | os.PathLike, threads: int = 1) -> None:
         self.path = Path(path)
+        name = self.path.name
+        if self.path.is_dir():
+            raise ModelError(f"{self.path} is a directory, not a model file (.onnx)")
         if not self.path.is_file():
             raise ModelError(f"model file not found: {self.path}")
         try:
             self.session = make_session(self.path, threads)
         except Exception as e:  # onnxruntime raises several private exception types
-            raise ModelError(f"{self.path.name} is not a valid ONNX model ({one_line(e)[:160]})") from None
+            raise ModelError(f"{name} is not a valid ONNX model ({one_line(e)[:160]})") from None
         props = self.session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in props:
-            raise ModelError(f"{self.path.name} is an ONNX model but not an SLR model (no '{METADATA_KEY}' metadata)")
-        try:
-            self.meta = ModelMetadata.from_json(props[METADATA_KEY])
-        except Exception as e:
-            raise ModelError(f"{self.path.name}: unreadable SLR metadata ({e})") from None
-        self._check()
-
-    def _check(self) -> None:
-        m = self.meta
-        if m.layout_id != LAYOUT.id:
-            raise ModelError(f"{self.path.name} was trained for landmark layout {m.layout_id!r}; "
-                             f"this app uses {LAYOUT.id!r}")
+            raise ModelError(f"{name} is an ONNX model but not an SLR model (no '{METADATA_KEY}' metadata)")
         inputs = {i.name: i for i in self.session.get_inputs()}
         outputs = {o.name: o for o in self.session.get_outputs()}
         if set(inputs) != {INPUT_LANDMARKS, INPUT_MASK} or OUTPUT_PROBS not in outputs:
-            raise ModelError(f"{self.path.name} has inputs {sorted(inputs)} / outputs {sorted(outputs)}; "
+            raise ModelError(f"{name} has inputs {sorted(inputs)} / outputs {sorted(outputs)}; "
                              f"expected {INPUT_LANDMARKS}, {INPUT_MASK} -> {OUTPUT_PROBS}")
-        want = {INPUT_LANDMARKS: [m.seq_len, LAYOUT.n_points, LAYOUT.channels],
-                INPUT_MASK: [m.seq_len, LAYOUT.n_points]}
-        for name, dims in want.items():
-            shape = list(inputs[name].shape)[1:]
-            if [d if isinstance(d, int) else None for d in shape] != dims:
-                raise ModelError(f"{self.path.name}: input {name} has shape {inputs[name].shape}, "
-                                 f"expected [batch, {', '.join(map(str, dims))}]")
         out_shape = outputs[OUTPUT_PROBS].shape
         k = out_shape[-1] if out_shape else None
-        if not m.labels or len(set(m.labels)) != len(m.labels):
-            raise ModelError(f"{self.path.name}: label list is empty or has duplicates")
-        if isinstance(k, int) and k != len(m.labels):
-            raise ModelError(f"{self.path.name}: {k} outputs but {len(m.labels)} labels")
-        if not (m.seq_len > 0 and m.fps > 0):
-            raise ModelError(f"{self.path.name}: bad seq_len/fps in metadata")
+        try:
+            self.meta = ModelMetadata.from_json(props[METADATA_KEY])
+            self.meta.validate(n_outputs=k if isinstance(k, int) else None,
+                               input_shapes={n: list(i.shape)[1:] for n, i in inputs.items()})
+        except MetadataError as e:
+            raise ModelError(f"{name}: SLR metadata: {e}") from None
 
     @property
     def labels(self) -> list[str]:

@@ -130,6 +130,17 @@ class RingWindow:
     def clear(self) -> None:
         self._frames.clear()
 
+    @property
+    def last_ms(self) -> float | None:
+        """Timestamp of the newest frame, or None when empty."""
+        return self._frames[-1][0] if self._frames else None
+
+    def cut(self, t_ms: float) -> None:
+        """Forget frames older than `t_ms` (the decoder's pause before a new sign); later
+        snapshots edge-pad from the first kept frame, as after a seek."""
+        while len(self._frames) > 1 and self._frames[0][0] < t_ms:
+            self._frames.popleft()
+
     def push(self, frame: LandmarkFrame) -> None:
         pts = to_model_coords(frame.points, frame.width, frame.height)
         t = float(frame.timestamp_ms)
@@ -148,12 +159,25 @@ class RingWindow:
         span = self._frames[-1][0] - self._frames[0][0]
         return min(1.0, span / (self.seq_len * 1000.0 / self.fps))
 
-    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
-        """(seq_len, 75, 3) model coords and (seq_len, 75) float32 mask, newest frame last."""
+    @property
+    def real_s(self) -> float:
+        """Seconds of real footage in the window (0 .. seq_len / fps)."""
+        return self.coverage * self.seq_len / self.fps
+
+    def snapshot(self, centred: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(seq_len, 75, 3) model coords and (seq_len, 75) float32 mask, newest frame last.
+
+        centred: when the frames cover less than a window, put them in the middle with edge
+        padding on both sides, as `fit_window` does for a whole clip (the end of a file, where no
+        frame follows), instead of padding only before them (live: the newest frame is now)."""
         if not self._frames:
             raise ValueError("no frames yet")
         ts = np.fromiter((f[0] for f in self._frames), np.float64, len(self._frames))
-        idx = resample_indices(ts, self.fps, end_ms=ts[-1], n=self.seq_len)
+        span = self.seq_len * 1000.0 / self.fps
+        end = ts[-1]
+        if centred and ts[-1] - ts[0] < span:
+            end = ts[-1] + 0.5 * (span - (ts[-1] - ts[0]))   # the grid overhangs both ends equally
+        idx = resample_indices(ts, self.fps, end_ms=end, n=self.seq_len)
         pts = np.stack([self._frames[i][1] for i in idx])
         mask = np.stack([self._frames[i][2] for i in idx]).astype(np.float32)
         return pts, mask
