@@ -91,11 +91,10 @@ def test_training_with_the_other_class(other_run, cafe3, tmp_path):  # noqa: F81
     rep = json.loads(jp.read_text())
     assert rep["n"] == 45 and rep["source_glosses"] == ["e"] and len(rep["preds"]) == 45
     assert 0.0 <= rep["accepted"] <= 1.0 and rep["gate"]["unknown_label"] == "?"
-    jv = tmp_path / "v.json"
+    # the tiny set's validation rows are all other-class rows: nothing known to score is one line, not n=0
+    assert ck["val_ids"] and all(":e:" in i for i in ck["val_ids"])
     assert main(["evaluate", str(other_run), str(cafe3), "--split-of", str(other_run), "--split", "val",
-                 "--json", str(jv)]) == 0
-    val = json.loads(jv.read_text())
-    assert val["n"] == len([i for i in ck["val_ids"] if ":e:" not in i]) and len(val["targets"]) == val["n"]
+                 "--json", str(tmp_path / "v.json")]) != 0 and not (tmp_path / "v.json").exists()
     with pytest.raises(ValueError):
         export_checkpoint(other_run, tmp_path / "bad.onnx", unknown_label="zzz")
 
@@ -103,7 +102,7 @@ def test_training_with_the_other_class(other_run, cafe3, tmp_path):  # noqa: F81
 def test_pretrain_then_init(cafe3, tmp_path):  # noqa: F811
     assert main(["pretrain", str(cafe3), "--out", str(tmp_path / "pre"), "--set", "epochs=1", "--set", "batch=16",
                  "--set", "fps=15", "--set", "model={seq_len: 24, d_model: 16}"]) == 0
-    pre = load_checkpoint(tmp_path / "pre" / "pretrained.pt")
+    pre = torch.load(tmp_path / "pre" / "pretrained.pt", weights_only=True)   # weights, no labels
     cfg = tiny_config(cafe3, tmp_path / "ft", epochs=1, init_from=str(tmp_path / "pre" / "pretrained.pt"))
     cfg.model["d_model"] = 16
     best = load_checkpoint(train(cfg))

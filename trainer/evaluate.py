@@ -144,7 +144,12 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
             raise DataError(f"no sequences of group {group!r} in {data}")
         subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
     known = set(labels)
-    if not any(s.gloss in known and s.meta.get("real", True) for s in seqs):
+    # --as-unknown scores the rows whose gloss the model does not know: at least one must be there
+    if not any((s.gloss not in known if as_unknown else s.gloss in known) and s.meta.get("real", True)
+               for s in seqs):
+        if as_unknown:
+            raise DataError(f"every sequence to score in {data} has a label the model knows: nothing to score "
+                            "as an unknown sign")
         glosses = sorted({s.gloss for s in seqs})
         raise DataError(f"none of the {len(seqs)} sequences to score in {data} has a label the model knows "
                         f"(data: {', '.join(map(repr, glosses[:5]))}{'...' if len(glosses) > 5 else ''}; "

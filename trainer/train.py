@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from slr_desktop.core.atomic import atomic_open, atomic_write_text
+from slr_desktop.core.errors import one_line
 
 from . import distributed
 from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
@@ -128,7 +129,12 @@ def add_other_class(splits, cfg: TrainConfig) -> None:
 
 def load_init(model: torch.nn.Module, path: str) -> int:
     """Copy the weights of `path` whose names and shapes match (pre-trained encoder); returns how many."""
-    ck = load_checkpoint(path)
+    try:   # a pre-training checkpoint (slr-train pretrain) has weights but no labels
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # missing file, damaged or foreign bytes
+        raise CheckpointError(f"init_from {path}: not a readable checkpoint ({one_line(e)[:100]})") from None
+    if not isinstance(ck, dict) or not isinstance(ck.get("model"), dict):
+        raise CheckpointError(f"init_from {path}: not an slr-train checkpoint (no model weights)")
     own = model.state_dict()
     take = {k: v for k, v in ck["model"].items() if k in own and own[k].shape == v.shape and not k.startswith("head.")}
     own.update(take)
