@@ -23,8 +23,9 @@ are calibrated on validation windows only):
   the glosses, seeded, are held out as unknown signs) and from cafe_words recorder dmohazab (the
   other recorder's signs are held out as unknown signs of another dataset). The 8 clips whose gloss
   wlasl50 knows are never trained on; `scripts/transfer_check.py` runs them through the app.
-- Same protocol for the reference baseline (`model.arch=conv1d`) and for the same recipe without
-  the other class (how much known-sign accuracy the open-set ability costs).
+- Same protocol for the reference baseline (`model.arch=conv1d`; scored on the vocabulary's signs
+  only, aligned and live-condition) and for the same recipe without the other class (how much
+  known-sign accuracy the open-set ability costs; `--no-ablation` skips it).
 - Threshold: the highest at which >= CALIBRATION_TARGET of the model's *validation* known-sign
   windows are accepted (argmax a vocabulary label with probability >= threshold).
 """
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from trainer.open_set import CURVE_THRESHOLDS, accepted, acceptance_curve, calibrate_threshold  # noqa: E402
 
 N_FOLDS = 5
+MODELS = ("cafe-words", "wlasl50")
 CALIBRATION_TARGET = 0.9          # share of validation known signs the threshold keeps (fixed in advance)
 UNKNOWN = "?"
 CAFE_IDLE = "-"
@@ -293,6 +295,8 @@ def cafe_runs(a: argparse.Namespace) -> dict[str, list[Run]]:
         for variant, extra in (("", []), ("-conv1d", BASELINE), ("-noother", NO_OTHER)):
             unknowns = [letters, wl_held, clips] if variant != "-noother" else [
                 Unknowns(letters.label, letters.kind, d / "cafe_letters", group=letters_test), clips]
+            if variant == "-conv1d":   # the baseline is compared on the vocabulary's signs only
+                unknowns = []
             cells[f"{name}{variant}"] = [Run(f"cafe-{name}{variant}", cfg, common + extra, d / "cafe_words", CAFE_IDLE,
                                              unknowns=unknowns)]
     final_other = (f"other.sets=[{{dir: {d / 'cafe_letters'}, test_groups: []}}, "
@@ -316,9 +320,12 @@ def wlasl_runs(a: argparse.Namespace, idle_train: Path, idle_held: Path) -> dict
     for variant, extra in (("", []), ("-conv1d", BASELINE), ("-noother", NO_OTHER)):
         unknowns = [clips, cafe] if variant != "-noother" else [
             Unknowns(clips.label, clips.kind, d / "wlasl_clips"), cafe]
+        if variant == "-conv1d":   # the baseline is compared on the vocabulary's signs only
+            unknowns = []
         cells[f"folds{variant}"] = [
             Run(f"wlasl50-f{k}{variant}", cfg, common + extra + [f"split.fold={k}"], d / "wlasl50", None,
-                live_idle=idle_held, unknowns=unknowns, idle_eval=idle_held) for k in range(N_FOLDS)]
+                live_idle=idle_held, unknowns=unknowns, idle_eval=None if unknowns == [] else idle_held)
+            for k in range(N_FOLDS)]
     final_other = (f"other.sets=[{{dir: {d / 'wlasl_clips'}, test_groups: []}}, "
                    f"{{dir: {d / 'cafe_words'}, test_groups: [], exclude_labels: ['-'], max_train: 300}}]")
     cells["final"] = [Run("wlasl50-final", cfg, common + [final_other, "split.method=stratified",
@@ -334,6 +341,13 @@ def main() -> int:
     p.add_argument("--runs", type=Path, default=ROOT / "runs")
     p.add_argument("--models", type=Path, default=ROOT / "models")
     p.add_argument("--lanes", type=int, default=2, help="training runs side by side (one thread each)")
+    p.add_argument("--only", nargs="+", choices=MODELS, default=list(MODELS),
+                   help="make only these models (the others' files and recorded results are left as they are)")
+    p.add_argument("--no-ablation", action="store_true",
+                   help="skip the runs without the other class (the card then omits that comparison)")
+    p.add_argument("--cells", nargs="+", metavar="CELL",
+                   help="run only these cells (d2c, c2d-conv1d, folds, final, ...) and export nothing: a partial "
+                        "run whose results a later full run reuses")
     a = p.parse_args()
     a.data, a.runs, a.models = a.data.resolve(), a.runs.resolve(), a.models.resolve()
     os.environ.setdefault("SLR_MEDIAPIPE_DIR", str(a.shared / "mediapipe"))
@@ -341,6 +355,10 @@ def main() -> int:
     prepare(a)
     idle_train, idle_held = a.data / "idle_dmohazab", a.data / "idle_TheCamNelson"
     cells = {"cafe-words": cafe_runs(a), "wlasl50": wlasl_runs(a, idle_train, idle_held)}
+    cells = {m: {c: rs for c, rs in cs.items() if not (a.no_ablation and c.endswith("-noother"))}
+             for m, cs in cells.items() if m in a.only}
+    if a.cells:
+        cells = {m: {c: rs for c, rs in cs.items() if c in a.cells} for m, cs in cells.items()}
     jobs = [(m, c, i) for m in cells for c in cells[m] for i in range(len(cells[m][c]))]
     # the longest runs first (the CNN-Mamba with the other class), so the two lanes end together
     jobs.sort(key=lambda j: ("conv1d" in j[1], "noother" in j[1], j[0] != "wlasl50"))
@@ -359,7 +377,11 @@ def main() -> int:
             else:
                 results[m][c] = summarise(rs, rr)
             log(f"{m} {c}: {json.dumps({k: v for k, v in results[m][c].items() if k in ('aligned', 'live')})}")
-    export_models(a, results)
+    if a.cells:   # nothing exported: the figures of these cells only
+        (a.runs / "partial_results.json").write_text(json.dumps(results, indent=1) + "\n")
+        log(f"figures of {', '.join(a.cells)} -> {a.runs / 'partial_results.json'}")
+    else:
+        export_models(a, results)
     minutes = (time.time() - t0) / 60
     log(f"all done in {minutes:.1f} min")
     return 0
@@ -390,20 +412,53 @@ def export_models(a: argparse.Namespace, r: dict) -> None:
     docs = ROOT / "docs"
     rule = (f"The threshold is the highest at which >= {CALIBRATION_TARGET:.0%} of the model's validation "
             "known-sign windows are accepted (validation only, fixed rule).")
-    c, w = r["cafe-words"], r["wlasl50"]
+    c, w = r.get("cafe-words"), r.get("wlasl50")
     dirs = (("d2c", "train dmohazab → test TheCamNelson"), ("c2d", "train TheCamNelson → test dmohazab"))
-    cafe_fig, cafe_base = {}, {}
-    for key, text in dirs:
+    cafe_fig, cafe_base, cafe_metrics, wl_metrics = {}, {}, {}, {}
+    for key, text in dirs if c else ():
         for place, ptxt in (("aligned", "aligned"), ("live", "live-condition")):
             cafe_fig[f"{text} ({ptxt})"] = fmt(c[key][place])
             cafe_base[f"{text} ({ptxt})"] = fmt(c[f"{key}-conv1d"][place])
+    if c:
+        cafe_metrics = _cafe_metrics(c, dirs, cafe_fig, cafe_base, rule)
+    if w:
+        wl_metrics = _wlasl_metrics(w, rule)
+    path = docs / "model_results.json"
+    summary = json.loads(path.read_text()) if path.exists() else {}
+    summary.update(r)
+    summary["protocol"] = __doc__
+    path.write_text(json.dumps(summary, indent=1) + "\n")
+    for name, cell, metrics, split, extra in (
+        ("cafe-words", c and c["final"], cafe_metrics,
+         "trained on both recorders (dmohazab, TheCamNelson; 90/10 train/val by recording session); "
+         "held-out figures from the same recipe trained on one recorder and tested on the other, both ways.",
+         ["--license", CAFE_LICENCE, "--idle-label", CAFE_IDLE]),
+        ("wlasl50", w and w["final"], wl_metrics,
+         "trained on all 423 real rows (90/10 train/val); held-out figures from the same recipe in stratified "
+         "5-fold over the real rows (augmented copies unused), mean ± std over folds.",
+         ["--license", WLASL_LICENCE]),
+    ):
+        if not cell:
+            continue
+        mfile = a.runs / f"{name}-metrics.json"
+        mfile.write_text(json.dumps(metrics))
+        slr_train("export", cell["checkpoint"], str(a.models / f"{name}.onnx"), "--name", name, "--metrics", str(mfile),
+                  "--split", split, "--unknown-label", UNKNOWN, "--threshold", f"{cell['threshold']:.2f}", *extra)
+
+
+def _without_other(cell: dict, keys: list[tuple[str, str]]) -> dict:
+    """The same recipe without the other class, when those runs were made (not with --no-ablation)."""
+    return {f"{t} (aligned)": fmt(cell[f"{k}-noother"]["aligned"]) for k, t in keys if f"{k}-noother" in cell}
+
+
+def _cafe_metrics(c: dict, dirs: tuple, cafe_fig: dict, cafe_base: dict, rule: str) -> dict:
     both = {k: statistics.mean([c["d2c"]["aligned"][k], c["c2d"]["aligned"][k]]) for k in ("top1", "top5", "macro_f1")}
-    cafe_metrics = {
+    return {
         **both, "n": c["d2c"]["aligned"]["n"] + c["c2d"]["aligned"]["n"],
         "headline": "mean of the two leave-one-recorder-out directions (aligned)",
         "figures": cafe_fig,
         "baseline": {"arch": "conv1d", "figures": cafe_base, "description": "same recipe, data and splits"},
-        "without_other_class": {f"{t} (aligned)": fmt(c[f"{k}-noother"]["aligned"]) for k, t in dirs},
+        "without_other_class": _without_other(c, list(dirs)),
         "open_set": card_open_set([(f"{t}: ", c[k]) for k, t in dirs], c["final"], rule, [
             "Fold figures (train one recorder, test the other) use each fold model's own validation threshold; "
             "the shipped model is trained on both recorders and its threshold is calibrated the same way.",
@@ -411,37 +466,24 @@ def export_models(a: argparse.Namespace, r: dict) -> None:
             "kinds come from another dataset (wlasl50, legacy Holistic) and from WLASL clips through our own "
             "MediaPipe Tasks tracker."]),
     }
+
+
+def _wlasl_metrics(w: dict, rule: str) -> dict:
     wl_fig = {"5-fold mean ± std (aligned)": fmt(w["folds"]["aligned"]),
               "5-fold mean ± std (live-condition)": fmt(w["folds"]["live"])}
     wl_base = {"5-fold mean ± std (aligned)": fmt(w["folds-conv1d"]["aligned"]),
                "5-fold mean ± std (live-condition)": fmt(w["folds-conv1d"]["live"])}
-    wl_metrics = {
+    return {
         **{k: w["folds"]["aligned"][k] for k in ("top1", "top5", "macro_f1", "n")},
         "figures": wl_fig,
         "baseline": {"arch": "conv1d", "figures": wl_base, "description": "same recipe, data and splits"},
-        "without_other_class": {"5-fold mean ± std (aligned)": fmt(w["folds-noother"]["aligned"])},
+        "without_other_class": _without_other(w, [("folds", "5-fold mean ± std")]),
         "open_set": card_open_set([("5 folds: ", w["folds"])], w["final"], rule, [
             "Fold figures use each fold model's own validation threshold; the shipped model's threshold is "
             "calibrated the same way on its own validation rows.",
             "Through the app's own pipeline: `scripts/transfer_check.py` (docs/transfer.json) classifies the 8 "
             "shared WLASL clips whose gloss wlasl50 knows."]),
     }
-    summary = {"cafe-words": c, "wlasl50": w, "protocol": __doc__}
-    (docs / "model_results.json").write_text(json.dumps(summary, indent=1) + "\n")
-    for name, cell, metrics, split, extra in (
-        ("cafe-words", c["final"], cafe_metrics,
-         "trained on both recorders (dmohazab, TheCamNelson; 90/10 train/val by recording session); "
-         "held-out figures from the same recipe trained on one recorder and tested on the other, both ways.",
-         ["--license", CAFE_LICENCE, "--idle-label", CAFE_IDLE]),
-        ("wlasl50", w["final"], wl_metrics,
-         "trained on all 423 real rows (90/10 train/val); held-out figures from the same recipe in stratified "
-         "5-fold over the real rows (augmented copies unused), mean ± std over folds.",
-         ["--license", WLASL_LICENCE]),
-    ):
-        mfile = a.runs / f"{name}-metrics.json"
-        mfile.write_text(json.dumps(metrics))
-        slr_train("export", cell["checkpoint"], str(a.models / f"{name}.onnx"), "--name", name, "--metrics", str(mfile),
-                  "--split", split, "--unknown-label", UNKNOWN, "--threshold", f"{cell['threshold']:.2f}", *extra)
 
 
 if __name__ == "__main__":
