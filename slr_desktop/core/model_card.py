@@ -97,7 +97,8 @@ def _comparison(m: dict) -> list[str]:
     if not rows:
         return []
     name = ARCH_NAMES.get(base.get("arch", ""), base.get("arch", "baseline"))
-    lines = [f"### Same protocol, reference {name} baseline ({base.get('description', '')})".rstrip(" ()"), "",
+    desc = base.get("description", "")
+    lines = [f"### Same protocol, reference {name} baseline" + (f" ({desc})" if desc else ""), "",
              f"| evaluation | top-1 this model | top-1 {name} | top-5 this model | top-5 {name} |",
              "|---|---|---|---|---|"]
     for k in rows:
