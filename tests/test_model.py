@@ -16,6 +16,9 @@ CONFIGS = [
     dict(d_model=32, scan="sequential", seq_len=16),
     dict(d_model=16, n_mamba=0, transform=TransformConfig(use_z=True, velocity=False)),
     dict(d_model=16, transform=TransformConfig(hand_local=False, presence=False)),
+    dict(d_model=16, drop_path=0.2),
+    dict(arch="conv1d", d_model=16, n_conv=3),
+    dict(d_model=16, n_conv=3, dilated=True, n_mamba=1, bidirectional=True, seq_len=32),
 ]
 
 

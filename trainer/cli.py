@@ -15,6 +15,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("trainer.extract", "track every video in a folder into landmark files (resumable)"),
     "import": ("trainer.importers", "convert a shared landmark dataset (cafe_words, wlasl50) into our layout"),
     "train": ("trainer.train", "train the CNN-Mamba classifier on imported/extracted landmark sets"),
+    "pretrain": ("trainer.pretrain", "self-supervised masked-frame pre-training on unlabelled landmark sets"),
     "evaluate": ("trainer.evaluate", "held-out metrics of a checkpoint or exported .onnx on a landmark set"),
     "export": ("trainer.export", "export a checkpoint to ONNX with metadata and a model card"),
     "benchmark": ("trainer.benchmark", "train-step time (sequential vs fast scan) and ORT vs torch latency"),

@@ -9,6 +9,7 @@ evaluate and export need nothing else.
     split: {method: group, test_groups: [dmohazab]}
     model: {d_model: 192, n_mamba: 2, transform: {use_z: false}}
     augment: {mirror_p: 0.0, rotate_deg: 10}
+    other: {sets: [data/cafe_letters], label: "?"}   # an "other sign" class (trainer/open_set.py)
 
 CLI overrides: `--set model.d_model=128 --set split.method=kfold` (values parsed as YAML).
 
@@ -37,6 +38,7 @@ from slr_desktop.core.video import DEFAULT_FPS
 from .augment import AugmentConfig
 from .errors import ConfigError
 from .model import ModelConfig
+from .open_set import OtherConfig
 from .splits import SplitConfig
 from .transform import TransformConfig
 
@@ -75,10 +77,14 @@ class TrainConfig:
     idle_label: str | None = "-"          # real idle sequences of this label pad random placement
     idle_pool: list[str] = field(default_factory=list)  # extra set dirs of idle sequences
     augment_on: bool = True
+    mixup: float = 0.0                    # Beta(a, a) mixup of transformed features; 0 = off
+    ema: float = 0.0                      # decay of an exponential moving average of the weights; 0 = off
+    init_from: str | None = None          # checkpoint whose matching weights start training (pre-training)
     progress: bool = True
     split: SplitConfig = field(default_factory=SplitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     model: dict = field(default_factory=dict)  # ModelConfig fields except n_classes
+    other: OtherConfig | None = None      # real out-of-vocabulary signs -> one "other" class
 
     def __post_init__(self) -> None:
         # YAML reads "1e-3" as a string (YAML 1.1 wants "1.0e-3"): coerce scalar fields by their default's type
@@ -91,6 +97,8 @@ class TrainConfig:
             self.split = SplitConfig(**self.split)
         if isinstance(self.augment, dict):
             self.augment = AugmentConfig(**self.augment)
+        if isinstance(self.other, dict):
+            self.other = OtherConfig(**self.other)
         if isinstance(self.data, (str, Path)):
             self.data = [self.data]
         self.data = [str(d) for d in self.data]
@@ -113,6 +121,10 @@ class TrainConfig:
             raise ValueError("weight_decay, grad_clip must be >= 0 and label_smoothing in [0, 1)")
         if not 0 < self.fps <= MAX_FPS:
             raise ValueError(f"fps must be in (0, {MAX_FPS:g}]")
+        if self.mixup < 0 or not 0.0 <= self.ema < 1.0:
+            raise ValueError("need mixup >= 0 and ema in [0, 1)")
+        if self.other is not None and self.labels is not None and self.other.label in self.labels:
+            raise ValueError(f"other.label {self.other.label!r} is also a known label")
         if self.placement not in ("centre", "random"):
             raise ValueError(f"placement must be 'centre' or 'random', got {self.placement!r}")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -51,10 +52,30 @@ def evaluate_model_on(predict: PredictFn, labels: list[str], seqs: Sequence[Land
     probs = np.concatenate(probs) if probs else np.zeros((0, len(labels)), np.float32)
     rep = report(probs, y, labels)
     rep.update(placement=placement, n_skipped_unknown_label=sum(s.gloss not in known for s in real),
-               skipped_labels=skipped, n_not_real=len(seqs) - len(real),
-               # top probability per window: what a confidence gate would see on these signs
-               max_probs=[round(float(v), 5) for v in probs.max(-1)] if len(probs) else [])
+               skipped_labels=skipped, n_not_real=len(seqs) - len(real), targets=[int(v) for v in y],
+               **gate_inputs(probs))
     return rep
+
+
+def gate_inputs(probs: np.ndarray) -> dict:
+    """Top probability and argmax per window: all a confidence gate (trainer.open_set) needs."""
+    return dict(max_probs=[round(float(v), 5) for v in probs.max(-1)] if len(probs) else [],
+                preds=[int(v) for v in probs.argmax(-1)] if len(probs) else [])
+
+
+def score_unknown(predict: PredictFn, labels: list[str], seqs: Sequence[LandmarkSequence], seq_len: int,
+                  fps: float, placement: str = "centre", batch: int = 64,
+                  idle_pool: Sequence[LandmarkSequence] | None = None) -> dict:
+    """Out-of-vocabulary signs: the real rows of `seqs` whose gloss the model does not know, scored
+    for what a gate would accept (no top-1: they have no right answer among the labels)."""
+    oov = [s for s in seqs if s.meta.get("real", True) and s.gloss not in set(labels) and s.mask.any()]
+    marker = "\0oov"
+    relabelled = [replace(s, gloss=marker) for s in oov]
+    X, M, _ = windows(relabelled, list(labels) + [marker], seq_len, fps, placement, idle_pool)
+    probs = [predict(X[s:s + batch], M[s:s + batch]) for s in range(0, len(X), batch)]
+    probs = np.concatenate(probs) if probs else np.zeros((0, len(labels)), np.float32)
+    return dict(n=len(oov), labels=list(labels), placement=placement, as_unknown=True,
+                source_glosses=sorted({s.gloss for s in oov}), **gate_inputs(probs))
 
 
 def write_report(rep: dict, out: str | os.PathLike, stem: str = "eval", json_path: str | os.PathLike | None = None) -> Path:
@@ -96,7 +117,8 @@ def load_predictor(model_path: str | os.PathLike) -> tuple[PredictFn, list[str],
 
 def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placement: str = "centre",
                   split_of: str | os.PathLike | None = None,
-                  idle_pool: str | os.PathLike | None = None, group: str | None = None) -> dict:
+                  idle_pool: str | os.PathLike | None = None, group: str | None = None,
+                  split: str = "test", as_unknown: bool = False) -> dict:
     """Metrics on the real rows of `data` (optionally only `split_of`'s test ids).
 
     placement "live": each sequence is placed at a seeded random offset in the window and padded
@@ -111,16 +133,23 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
     seqs = all_seqs
     subset = "all real rows"
     if split_of is not None:
-        ids = set(load_checkpoint(split_of).get("test_ids", []))
+        if split not in ("test", "val"):
+            raise ValueError(f"split must be 'test' or 'val', got {split!r}")
+        ids = set(load_checkpoint(split_of).get(f"{split}_ids", []))
         seqs = [s for s in seqs if str(s.meta.get("id", "")) in ids]
-        subset = f"test split of {Path(split_of).name} ({len(ids)} ids)"
+        subset = f"{split} split of {Path(split_of).name} ({len(ids)} ids)"
     if group is not None:
         seqs = [s for s in seqs if str(s.meta.get("group", "")) == group]
         if not seqs:
             raise DataError(f"no sequences of group {group!r} in {data}")
         subset = f"{subset}, group {group}" if split_of is not None else f"real rows of group {group}"
     known = set(labels)
-    if not any(s.gloss in known and s.meta.get("real", True) for s in seqs):
+    # --as-unknown scores the rows whose gloss the model does not know: at least one must be there
+    if not any((s.gloss not in known if as_unknown else s.gloss in known) and s.meta.get("real", True)
+               for s in seqs):
+        if as_unknown:
+            raise DataError(f"every sequence to score in {data} has a label the model knows: nothing to score "
+                            "as an unknown sign")
         glosses = sorted({s.gloss for s in seqs})
         raise DataError(f"none of the {len(seqs)} sequences to score in {data} has a label the model knows "
                         f"(data: {', '.join(map(repr, glosses[:5]))}{'...' if len(glosses) > 5 else ''}; "
@@ -130,7 +159,10 @@ def evaluate_path(model_path: str | os.PathLike, data: str | os.PathLike, placem
         idle = idle_sequences(seqs) or (idle_sequences(load_set(idle_pool)) if idle_pool else None)
         if not idle:
             idle = idle_sequences(all_seqs)
-    rep = evaluate_model_on(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
+    if as_unknown:
+        rep = score_unknown(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
+    else:
+        rep = evaluate_model_on(predict, labels, seqs, seq_len, fps, placement, idle_pool=idle)
     rep.update(model=str(model_path), data=str(data), subset=subset)
     return rep
 
@@ -143,6 +175,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
                                  "else eval_<model>)")
     p.add_argument("--placement", choices=["centre", "live"], default="centre")
     p.add_argument("--split-of", help="score only the test-split ids of this checkpoint")
+    p.add_argument("--split", choices=["test", "val"], default="test",
+                   help="with --split-of: that checkpoint's test (default) or validation ids")
+    p.add_argument("--as-unknown", action="store_true",
+                   help="score DATA as out-of-vocabulary signs (rows whose gloss the model knows are left "
+                        "out): records what a confidence gate accepts, no top-1")
     p.add_argument("--group", help="score only rows of this split group (e.g. a cafe_words recorder)")
     p.add_argument("--idle-pool", help="set dir with real idle sequences for --placement live when DATA "
                                        "has none (e.g. the imported cafe_words set)")
@@ -154,8 +191,32 @@ def run(args: argparse.Namespace) -> int:
     check_output_dir(out, "--out folder")  # before the evaluation, not after it
     if args.json:
         check_output_file(args.json, "--json file")
-    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group)
+    rep = evaluate_path(args.model, args.data, args.placement, args.split_of, args.idle_pool, args.group,
+                        split=args.split, as_unknown=args.as_unknown)
+    if args.as_unknown:
+        return _report_unknown(rep, args)
     jp = write_report(rep, out, stem="eval", json_path=args.json)
     print(f"{rep['n']} samples ({rep['n_skipped_unknown_label']} with unknown labels skipped): "
           f"top-1 {rep['top1']:.3f} top-5 {rep['top5']:.3f} macro-F1 {rep['macro_f1']:.3f} -> {jp}")
+    return 0
+
+
+def _report_unknown(rep: dict, args: argparse.Namespace) -> int:
+    """--as-unknown: the JSON (gate inputs) and one line on what the model's own gate accepts."""
+    from .open_set import accepted
+
+    gate = dict(threshold=0.5, idle_label=None, unknown_label=None)
+    if Path(args.model).suffix == ".onnx":
+        from slr_desktop.core.runtime import Classifier
+
+        m = Classifier(args.model).meta
+        gate = dict(threshold=m.threshold, idle_label=m.idle_label, unknown_label=m.unknown_label)
+    acc = accepted(rep["preds"], rep["max_probs"], rep["labels"], gate["threshold"], gate["idle_label"],
+                   gate["unknown_label"])
+    rep.update(gate=gate, accepted=float(acc.mean()) if len(acc) else float("nan"))
+    jp = Path(args.json) if args.json else Path(f"eval_{Path(args.model).stem}") / "unknown_metrics.json"
+    jp.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(jp, json.dumps(rep, indent=1) + "\n")
+    print(f"{rep['n']} out-of-vocabulary samples: {100 * rep['accepted']:.1f}% accepted as a sign at threshold "
+          f"{gate['threshold']:g} -> {jp}")
     return 0

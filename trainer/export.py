@@ -245,7 +245,7 @@ def _real_check_inputs(ckpt: dict, n: int = 16) -> tuple[np.ndarray, np.ndarray]
 def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike, name: str | None = None,
                       license: str = "", threshold: float = 0.5, idle_label: str | None = None,
                       sign_language: str = "ASL", metrics: dict | None = None, split: str | None = None,
-                      notes: str | None = None) -> Path:
+                      notes: str | None = None, unknown_label: str | None = None) -> Path:
     """Checkpoint -> ONNX. `metrics`/`split` replace the checkpoint's own test figures when the
     honest held-out numbers come from other runs (cross-recorder, k-fold) than the shipped one."""
     check_outputs(Path(out_path))
@@ -254,15 +254,18 @@ def export_checkpoint(ckpt_path: str | os.PathLike, out_path: str | os.PathLike,
     cfg = ckpt.get("config", {})
     cfg = cfg if isinstance(cfg, dict) else {}
     labels = list(ckpt["labels"])
-    if idle_label is not None and idle_label not in labels:
-        raise ConfigError(f"--idle-label {idle_label!r} is not one of the model's labels")
+    for what, lab in (("idle", idle_label), ("unknown", unknown_label)):
+        if lab is not None and lab not in labels:
+            raise ConfigError(f"--{what}-label {lab!r} is not one of the model's labels")
+    if idle_label is not None and idle_label == unknown_label:
+        raise ConfigError("the idle and unknown labels must differ")
     data = cfg.get("data", [])
     meta = metadata_for(
         model, labels, name=name or Path(out_path).stem, fps=checkpoint_fps(ckpt),
         sign_language=sign_language, dataset=", ".join(Path(d).name for d in data),
         split=split if split is not None else ckpt.get("split", ""),
         metrics=dict(metrics if metrics is not None else ckpt.get("test_metrics", {})), license=license,
-        idle_label=idle_label, threshold=threshold,
+        idle_label=idle_label, unknown_label=unknown_label, threshold=threshold,
         notes=notes or f"trained {ckpt.get('epoch', '?')} epochs; best val top-1 {ckpt.get('best_metric', float('nan')):.3f}",
     )
     validate_metadata(meta)  # before the check windows are loaded
@@ -276,6 +279,8 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--license", default="", help="licence of the model (follow the training data's licence)")
     p.add_argument("--threshold", type=float, default=0.5, help="suggested confidence threshold")
     p.add_argument("--idle-label", default=None, help="label that means 'no sign', if any")
+    p.add_argument("--unknown-label", default=None,
+                   help="label that means 'a sign outside the vocabulary' (the other class), if any")
     p.add_argument("--sign-language", default="ASL")
     p.add_argument("--metrics", help="JSON file of held-out metrics to record instead of the checkpoint's "
                                      "own test figures (keys top1, top5, macro_f1, n; optional 'figures')")
@@ -316,6 +321,6 @@ def run(args: argparse.Namespace) -> int:
     out = export_checkpoint(args.checkpoint, args.out, name=args.name, license=args.license,
                             threshold=args.threshold, idle_label=args.idle_label,
                             sign_language=args.sign_language, metrics=metrics, split=args.split,
-                            notes=notes)
+                            notes=notes, unknown_label=args.unknown_label)
     print(f"wrote {out} and {out.with_suffix('.md')}")
     return 0

@@ -28,6 +28,8 @@ cafe_words
   * frame size unknown: a 640x480 laptop webcam is assumed (`meta["assumed_size"] = True`), it
     only sets the aspect correction of `window.to_model_coords`.
   * group = `added_by_git_author`, the README's proxy for the recorder (signer + room).
+  * session = `<commit>:<sequence // 30>`: a recording run (30 consecutive, near-identical
+    sequences of one label in one commit); splits hold out whole sessions, not single rows.
   * 60 idle "-" sequences are all zeros and identical (nothing tracked): kept as samples, flagged
     `meta["all_zero"] = True` so nobody uses them as real idle padding.
   * by default only the 16 word classes of the original training script are imported.
@@ -325,6 +327,7 @@ def convert_cafe(label: str, seq: int, member_dir: str, x: np.ndarray, row: dict
         kind="real", label=label, sequence=seq, member=member_dir + "/", archive=archive.name,
         licence=spec.licence, recorder_proxy=row["added_by_git_author"],
         added_in_commit=row["added_in_commit"], commit_date=row["commit_date"],
+        session=f"{row['added_in_commit'][:8]}:{seq // 30}",
         frames_dropped="frame 0 (2 s pause before frames 1-19)", nominal_fps=True,
         assumed_size=True, time_axis="uniform-nominal", all_zero=bool(all_zero),
         nonfinite_values_masked=_nonfinite(x),

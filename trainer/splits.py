@@ -25,8 +25,9 @@ class SplitConfig:
     kfold:      stratified k-fold over the units; fold `fold` is the test set, val is drawn
                 from the rest.
     A *unit* is the group when every group holds one label (wlasl50: group = source sequence;
-    extracted sets: group = video), else the origin sequence; a real sequence and its augmented
-    copies are always one unit.
+    extracted sets: group = video), else the recording session when the rows carry
+    `meta["session"]` (cafe_words: one run of 30 near-identical sequences), else the origin
+    sequence; a real sequence and its augmented copies are always one unit.
     """
 
     method: str = "stratified"
@@ -159,17 +160,22 @@ def build_splits(seqs: Sequence[LandmarkSequence], cfg: SplitConfig) -> Splits:
     # origin -> group (the real sequence decides), origin -> label
     origin_group: dict[str, str] = {}
     origin_label: dict[str, str] = {}
+    origin_session: dict[str, str] = {}
     for s in keep:
         o = _meta(s, "origin")
         if s.meta.get("real", True) or o not in origin_group:
             origin_group[o] = _meta(s, "group")
             origin_label[o] = s.gloss
+            # a session never spans labels or groups: prefix both so that holds whatever the data says
+            origin_session[o] = (f"{origin_group[o]}|{s.gloss}|{s.meta['session']}" if s.meta.get("session")
+                                 else o)
     group_labels: dict[str, set[str]] = defaultdict(set)
     for o, g in origin_group.items():
         group_labels[g].add(origin_label[o])
     single_label_groups = all(len(v) == 1 for v in group_labels.values())
-    unit_of = (lambda o: origin_group[o]) if single_label_groups else (lambda o: o)
-    unit_word = "groups" if single_label_groups else "origin sequences"
+    sessions = any(origin_session[o] != o for o in origin_session)
+    unit_of = (lambda o: origin_group[o]) if single_label_groups else (lambda o: origin_session[o])
+    unit_word = "groups" if single_label_groups else "sessions" if sessions else "origin sequences"
     units = {unit_of(o): origin_label[o] for o in origin_group}
 
     note = ""
@@ -220,10 +226,13 @@ def build_splits(seqs: Sequence[LandmarkSequence], cfg: SplitConfig) -> Splits:
         split_of_origin = {o: group_split.get(g, "train") for o, g in origin_group.items()}
         if want_val and len(rest) < 2:
             # too few groups: val is a stratified share of the train group's origin sequences
-            train_units = {o: origin_label[o] for o, sp in split_of_origin.items() if sp == "train"}
+            train_units = {origin_session[o]: origin_label[o] for o, sp in split_of_origin.items() if sp == "train"}
             share = cfg.val_fraction / max(1e-9, 1.0 - cfg.test_fraction)
-            split_of_origin.update(_stratified_assign(train_units, min(share, 0.9), 0.0, rng))
-            note = f"; val shares group(s) {rest} with train (too few groups)"
+            assign = _stratified_assign(train_units, min(share, 0.9), 0.0, rng)
+            split_of_origin.update({o: assign[origin_session[o]] for o, sp in split_of_origin.items()
+                                    if sp == "train"})
+            note = (f"; val shares group(s) {rest} with train (too few groups), drawn by "
+                    f"{'session' if sessions else 'origin sequence'}")
         by = defaultdict(set)
         for o, sp in split_of_origin.items():
             by[sp].add(origin_group[o])

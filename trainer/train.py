@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from slr_desktop.core.atomic import atomic_open, atomic_write_text
+from slr_desktop.core.errors import one_line
 
 from . import distributed
 from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
@@ -95,6 +96,8 @@ def _load_data(cfg: TrainConfig):
     if not seqs:
         raise DataError(f"no sequences in {', '.join(cfg.data)}" + (f" with labels {cfg.labels}" if cfg.labels else ""))
     splits = build_splits(seqs, cfg.split)
+    if cfg.other is not None:
+        add_other_class(splits, cfg)
     idle = []
     if cfg.placement == "random":
         # idle padding only from training sequences, so no held-out recording leaks into training
@@ -104,6 +107,70 @@ def _load_data(cfg: TrainConfig):
             # only the pool's idle-class rows: its signing rows are not idle frames
             idle += idle_sequences(load_set(d))
     return splits, idle
+
+
+def add_other_class(splits, cfg: TrainConfig) -> None:
+    """Append the relabelled "other sign" sequences (trainer/open_set.py) to each split, in place."""
+    from .open_set import split_other
+
+    other = cfg.other
+    if other.label in splits.labels:
+        raise ValueError(f"other.label {other.label!r} is also a label of the data")
+    known_test = cfg.split.test_groups if cfg.split.method == "group" else None
+    part = split_other(other, splits.labels, known_test, cfg.split.val_fraction)
+    if not part.train:
+        raise ValueError(f"the other sets {[s['dir'] for s in other.sets]} left no training sequence")
+    splits.train += part.train
+    splits.val += part.val
+    splits.test += part.test
+    splits.labels = sorted(splits.labels + [other.label])
+    splits.description += f"; {part.description}"
+
+
+def load_init(model: torch.nn.Module, path: str) -> int:
+    """Copy the weights of `path` whose names and shapes match (pre-trained encoder); returns how many."""
+    try:   # a pre-training checkpoint (slr-train pretrain) has weights but no labels
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # missing file, damaged or foreign bytes
+        raise CheckpointError(f"init_from {path}: not a readable checkpoint ({one_line(e)[:100]})") from None
+    if not isinstance(ck, dict) or not isinstance(ck.get("model"), dict):
+        raise CheckpointError(f"init_from {path}: not an slr-train checkpoint (no model weights)")
+    own = model.state_dict()
+    take = {k: v for k, v in ck["model"].items() if k in own and own[k].shape == v.shape and not k.startswith("head.")}
+    own.update(take)
+    model.load_state_dict(own)
+    return len(take)
+
+
+class EMA:
+    """Exponential moving average of a model's floating-point state (weights the checkpoint ships)."""
+
+    def __init__(self, model: torch.nn.Module, decay: float, state: dict | None = None) -> None:
+        self.decay = decay
+        self.state = {k: v.detach().clone() for k, v in (state or model.state_dict()).items()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module, step: int) -> None:
+        d = min(self.decay, (1 + step) / (10 + step))   # short memory early on (usual warm-up)
+        for k, v in model.state_dict().items():
+            if v.dtype.is_floating_point:
+                self.state[k].mul_(d).add_(v.detach(), alpha=1 - d)
+            else:
+                self.state[k].copy_(v)
+
+
+def mixed_loss(model: SignModel, lm: torch.Tensor, mk: torch.Tensor, y: torch.Tensor, alpha: float,
+               smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mixup of transformed features (landmarks themselves do not mix meaningfully): loss, logits."""
+    feats, valid = model.transform(lm, mk)                                   # (b, l, f), (b, l)
+    lam = float(np.random.beta(alpha, alpha))
+    perm = torch.randperm(len(y))
+    feats = lam * feats + (1 - lam) * feats[perm]
+    valid = torch.maximum(valid, valid[perm])
+    logits = model.forward_head(*model.encode(feats, valid))
+    loss = (lam * F.cross_entropy(logits, y, label_smoothing=smoothing)
+            + (1 - lam) * F.cross_entropy(logits, y[perm], label_smoothing=smoothing))
+    return loss, logits
 
 
 def _write_log(rows: list[dict], path: Path) -> None:
@@ -171,7 +238,11 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     steps_per_epoch = len(train_dl)
 
     model = build_model(mcfg).to(dist.device)
+    if cfg.init_from and not (resume and (out / "last.pt").is_file()):
+        print(f"initialised {load_init(model, cfg.init_from)} tensors from {cfg.init_from}")
     opt = make_optimizer(model, cfg)
+    ema = EMA(model, cfg.ema) if cfg.ema > 0 else None
+    eval_model = build_model(mcfg).to(dist.device) if ema is not None else model
     step, start_epoch, history = 0, 1, []
     best = dict(top1=-1.0, loss=float("inf"), epoch=0)
     if resume and (out / "last.pt").is_file():
@@ -180,7 +251,9 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             raise CheckpointError(f"{out / 'last.pt'} was trained with other labels or model settings; "
                                   f"resume with its config ({out / 'config.yaml'}) or train into another --out")
         try:
-            model.load_state_dict(ck["model"])
+            model.load_state_dict(ck.get("raw_model", ck["model"]))
+            if ema is not None:
+                ema = EMA(model, cfg.ema, ck["model"])
             opt.load_state_dict(ck["optimizer"])
         except (RuntimeError, ValueError, KeyError) as e:
             raise CheckpointError(f"{out / 'last.pt'}: weights do not fit the model ({str(e)[:120]})") from None
@@ -197,7 +270,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
 
     step_model = dist.wrap(model)   # DDP under torchrun; checkpoints keep the unwrapped `model`
     common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
-                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test])
+                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test],
+                  val_ids=[str(s.meta.get("id", "")) for s in splits.val])
     for epoch in range(start_epoch, cfg.epochs + 1):
         t0 = time.perf_counter()
         # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
@@ -211,20 +285,27 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             lr = get_lr(step, cfg, steps_per_epoch)
             for g in opt.param_groups:
                 g["lr"] = lr
-            logits = step_model(lm, mk)
-            loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+            if cfg.mixup > 0:
+                loss, logits = mixed_loss(step_model, lm, mk, y, cfg.mixup, cfg.label_smoothing)
+            else:
+                logits = step_model(lm, mk)
+                loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
+            if ema is not None:
+                ema.update(model, step)
             step += 1
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(-1) == y).sum().item()
             n += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.2e}")
         loss_sum, correct, n = dist.sum(loss_sum, correct, n)   # all shards, for the log
-        val = validate(model, val_dl)
+        if ema is not None:
+            eval_model.load_state_dict(ema.state)
+        val = validate(eval_model, val_dl)
         if val["n"] == 0:  # no validation split: select on training figures
             val = dict(loss=loss_sum / n, top1=correct / n, top5=float("nan"), n=0)
         row = dict(epoch=epoch, step=step, lr=get_lr(max(0, step - 1), cfg, steps_per_epoch),
@@ -234,8 +315,11 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
         improved = val["top1"] > best["top1"] or (val["top1"] == best["top1"] and val["loss"] < best["loss"])
         if improved:
             best = dict(top1=float(val["top1"]), loss=float(val["loss"]), epoch=epoch)
-        state = dict(common, model=model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
+        # "model" is what evaluation and export use: the averaged weights when EMA is on
+        state = dict(common, model=eval_model.state_dict(), optimizer=opt.state_dict(), step=step, epoch=epoch,
                      best=best, best_metric=best["top1"], history=history)
+        if ema is not None:
+            state["raw_model"] = model.state_dict()
         if dist.is_main:
             if improved:
                 save_checkpoint(state, out / "best.pt")
@@ -264,7 +348,8 @@ def evaluate_test(ckpt_path: Path, test_seqs: list, cfg: TrainConfig, out: Path)
 
     ck = load_checkpoint(ckpt_path)
     model = model_from_checkpoint(ck)
-    real = [s for s in test_seqs if s.meta.get("real", True)]
+    # known signs only: out-of-vocabulary test rows (the other class) are scored by make_models' open-set step
+    real = [s for s in test_seqs if s.meta.get("real", True) and not s.meta.get("other")]
     rep = evaluate_model_on(lambda lm, mk: predict(model, lm, mk), ck["labels"], real,
                             seq_len=model.cfg.seq_len, fps=cfg.fps, placement="centre")
     rep.update(model=str(ckpt_path), split=ck["split"], epoch=ck["epoch"])

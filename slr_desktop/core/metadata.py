@@ -99,6 +99,7 @@ class ModelMetadata:
     metrics: dict = field(default_factory=dict)   # held-out figures, fractions in [0, 1]
     license: str = ""
     idle_label: str | None = None        # label meaning "no sign", if the model has one
+    unknown_label: str | None = None     # label meaning "a sign outside the vocabulary", if any
     threshold: float = 0.5               # suggested confidence gate for showing a sign
     git_commit: str = ""
     date: str = ""

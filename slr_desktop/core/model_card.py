@@ -82,15 +82,71 @@ def points_summary(points_used: list[int]) -> str:
     return ", ".join(out)
 
 
+ARCH_NAMES = {"cnn_mamba": "CNN-Mamba", "conv1d": "1D-CNN"}
+CURVE_COLUMNS = ("0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9")
+
+
+def _pct_cell(v) -> str:
+    return f"{100 * v:.1f}%" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
+def _comparison(m: dict) -> list[str]:
+    """This model's figures beside the reference baseline's, trained and tested the same way."""
+    base = m.get("baseline") or {}
+    figs, bfigs = m.get("figures") or {}, base.get("figures") or {}
+    rows = [k for k in figs if k in bfigs]
+    if not rows:
+        return []
+    name = ARCH_NAMES.get(base.get("arch", ""), base.get("arch", "baseline"))
+    desc = base.get("description", "")
+    lines = [f"### Same protocol, reference {name} baseline" + (f" ({desc})" if desc else ""), "",
+             f"| evaluation | top-1 this model | top-1 {name} | top-5 this model | top-5 {name} |",
+             "|---|---|---|---|---|"]
+    for k in rows:
+        lines.append(f"| {k} | {figs[k].get('top1', 'n/a')} | {bfigs[k].get('top1', 'n/a')} | "
+                     f"{figs[k].get('top5', 'n/a')} | {bfigs[k].get('top5', 'n/a')} |")
+    return lines + [""]
+
+
+def _open_set(meta: ModelMetadata, m: dict) -> list[str]:
+    """Which windows the gate accepts as a sign: known signs, unknown signs, idle, per data kind."""
+    o = m.get("open_set") or {}
+    evals = o.get("evaluations") or {}
+    if not evals:
+        return []
+    lines = ["## Unknown signs and the threshold", "",
+             f"A window counts as *sign X* only when its most likely label is a sign of the vocabulary (not "
+             f"the idle label, not the unknown label) with probability >= {meta.threshold:g}. "
+             f"{o.get('rule', '')}".rstrip(), "",
+             "| evaluation (never trained or calibrated on) | kind | n | accepted as a sign |",
+             "|---|---|---|---|"]
+    for label, e in evals.items():
+        lines.append(f"| {label} | {e.get('kind', '')} | {e.get('n', 'n/a')} | {_pct_cell(e.get('accepted'))} |")
+    lines.append("")
+    curve = o.get("curve") or {}
+    if curve:
+        cols = [c for c in CURVE_COLUMNS if any(c in v for v in curve.values())]
+        lines += ["Share accepted as a sign over the threshold:", "",
+                  "| evaluation | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        for label, v in curve.items():
+            lines.append(f"| {label} | " + " | ".join(_pct_cell(v.get(c, "")) for c in cols) + " |")
+        lines.append("")
+    for note in o.get("notes", []):
+        lines.append(f"- {note}")
+    return lines + ([""] if o.get("notes") else [])
+
+
 def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | None = None) -> str:
     """The card as markdown. `export` adds the export-time figures (the card file has them)."""
     m = meta.metrics or {}
     cfg = dict(meta.model_config or {})
+    arch = ARCH_NAMES.get(cfg.get("arch", "cnn_mamba"), str(cfg.get("arch")))
+    unknown = f"`{meta.unknown_label}`" if meta.unknown_label else "none"
     lines = [
         f"# {meta.name}",
         "",
         f"Sign-language classifier for SLR Desktop{f' (`{file_name}`)' if file_name else ''}, "
-        f"{meta.sign_language}, {len(meta.labels)} classes, CNN-Mamba over MediaPipe landmarks.",
+        f"{meta.sign_language}, {len(meta.labels)} classes, {arch} over MediaPipe landmarks.",
         "",
         f"**Licence / terms of use:** {meta.license or 'not stated'}",
         "",
@@ -98,7 +154,7 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
         _vocabulary_line(meta),
         "",
         f"No-sign (idle) label: {f'`{meta.idle_label}`' if meta.idle_label else 'none'}; "
-        f"suggested confidence threshold {meta.threshold:.0%}.",
+        f"unknown-sign label: {unknown}; confidence threshold {meta.threshold:.0%}.",
         "",
         "## Data and split",
         f"- Dataset: {meta.dataset or 'n/a'}",
@@ -116,6 +172,8 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
             cells = [_cell(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n")]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += _comparison(m)
+    lines += _open_set(meta, m)
     transform = {k: v for k, v in meta.transform.items() if k != "points_used"}
     model = {k: v for k, v in cfg.items() if k not in ("transform", "n_classes")}
     lines += [
@@ -153,4 +211,4 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["ExportFigures", "points_summary", "render"]
+__all__ = ["ARCH_NAMES", "ExportFigures", "points_summary", "render"]
