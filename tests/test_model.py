@@ -111,3 +111,18 @@ def test_config_derivations():
     assert again.to_dict() == cfg.to_dict()
     with pytest.raises(ValueError):
         ModelConfig(n_classes=3, scan="fast")
+
+
+def test_checkpoints_from_before_the_scan_params_moved_still_load():
+    """Runs saved before the bidirectional option kept the scan weights on the block itself
+    (`mambas.0.A_log`); `--resume`, evaluate and export of such a run must still work."""
+    from trainer.model import build_model, upgrade_state_dict
+
+    args = {"n_classes": 5, "d_model": 32, "d_state": 4, "seq_len": 16}
+    new = build_model(args).state_dict()
+    old = {k.replace(".fwd.", "."): v for k, v in new.items()}
+    assert "mambas.0.A_log" in old and "mambas.0.conv1d.weight" in old   # the names older code wrote
+    model = build_model(args)
+    model.load_state_dict(upgrade_state_dict(old))
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in new.items())
+    assert upgrade_state_dict(new).keys() == new.keys()                   # today's names pass unchanged

@@ -18,7 +18,7 @@ from slr_desktop.core.errors import one_line
 from slr_desktop.core.video import DEFAULT_FPS
 
 from .errors import CheckpointError
-from .model import SignModel, build_model
+from .model import SignModel, build_model, upgrade_state_dict
 
 # what every checkpoint written by `slr-train train` holds (resume also needs optimizer, step, ...)
 REQUIRED = ("model_args", "model", "labels")
@@ -76,7 +76,7 @@ def model_from_checkpoint(ckpt: dict, name: str = "checkpoint") -> SignModel:
     except (TypeError, ValueError, KeyError) as e:
         raise CheckpointError(f"{name}: model settings do not build a model ({one_line(e)[:120]})") from None
     try:
-        model.load_state_dict(ckpt["model"])
+        model.load_state_dict(upgrade_state_dict(ckpt["model"]))
     except (RuntimeError, TypeError, KeyError) as e:
         raise CheckpointError(f"{name}: weights do not fit its model settings ({one_line(e)[:120]})") from None
     if model.cfg.n_classes != len(ckpt["labels"]):

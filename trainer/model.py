@@ -159,6 +159,21 @@ class ScanParams(nn.Module):
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
 
 
+SCAN_PARAMS = ("conv1d", "x_proj", "dt_proj", "A_log", "D")
+
+
+def upgrade_state_dict(state: dict) -> dict:
+    """Weights saved before the scan parameters moved into `MambaBlock.fwd` (checkpoints of older
+    runs) renamed to today's layout; anything else is returned unchanged."""
+    out = {}
+    for k, v in state.items():
+        parts = k.split(".")
+        if len(parts) >= 3 and parts[0] == "mambas" and parts[2] in SCAN_PARAMS:
+            k = ".".join(parts[:2] + ["fwd"] + parts[2:])
+        out[k] = v
+    return out
+
+
 class MambaBlock(nn.Module):
     """Pre-norm residual Mamba block (Gu & Dao 2023, Fig. 3).
 
