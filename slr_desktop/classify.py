@@ -335,7 +335,7 @@ def _print_table(res: ClipResult, out: IO[str]) -> None:
     v = res.video
     print(f"video: {printable(v['path'])}  {v['width']}x{v['height']}, {v['frames']} frames, "
           f"{v['duration_s']:.2f} s" + ("  (truncated)" if v["truncated"] else ""), file=out)
-    print(f"\nsigns: {res.status.value}", file=out)
+    print(f"\nsigns: {len(res.segments) or 'none'} (status: {res.status.value})", file=out)
     for seg in res.segments:
         what = f"{transcript.label_text(seg)} ({seg.prob:.2f})" if seg.label else (
             f"{transcript.UNKNOWN_TEXT} (closest: {printable(seg.top[0].label)} {seg.top[0].prob:.2f})" if seg.top

@@ -56,6 +56,7 @@ def test_human_table(random_model, small_clip):
     p = run_cli("classify", small_clip, "--model", random_model, "--top", "3", "--no-progress")
     assert p.returncode == 0, p.stderr
     assert "overall top 3:" in p.stdout and "window" in p.stdout
+    assert "(status: " in p.stdout   # the decoder's verdict is named as a status, not as a sign
     assert p.stderr == ""  # native MediaPipe logging is kept off the terminal
 
 
