@@ -23,7 +23,7 @@ def isolated(tmp_path, monkeypatch, shared_dir):
 def test_found_via_env(shared_dir):
     assert os.environ[bundles.ENV_DIR]  # set by conftest
     p = find_bundle("hand_landmarker", download=False)
-    assert p == shared_dir / "mediapipe" / "hand_landmarker.task"
+    assert p.resolve() == (shared_dir / "mediapipe" / "hand_landmarker.task").resolve()  # ../shared may be a link
     assert find_bundle("pose_landmarker_lite", download=False).name == "pose_landmarker_lite.task"
 
 
