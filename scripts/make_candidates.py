@@ -52,7 +52,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from trainer.open_set import CURVE_THRESHOLDS, accepted, acceptance_curve, calibrate_threshold  # noqa: E402
+from make_models import fig, fmt, mean_std  # noqa: E402  (this script's folder is on sys.path)
+
+from trainer.open_set import CURVE_THRESHOLDS, acceptance_curve, accepted, calibrate_threshold  # noqa: E402
 
 N_FOLDS = 5
 MODELS = ("cafe-words", "wlasl50")
@@ -80,10 +82,6 @@ def sh(*cmd: str, quiet: bool = False) -> None:
 
 def slr_train(*args: str, quiet: bool = False) -> None:
     sh(sys.executable, "-m", "trainer.cli", *args, quiet=quiet)
-
-
-def pct(v: float) -> str:
-    return f"{100 * v:.1f}%"
 
 
 # -- one training run and its evaluations -----------------------------------------------------
@@ -162,27 +160,7 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_").lower()
 
 
-# -- figures ----------------------------------------------------------------------------------
-def fig(rep: dict) -> dict:
-    return {k: rep[k] for k in ("top1", "top5", "macro_f1", "n")}
-
-
-def mean_std(reps: list[dict]) -> dict:
-    out = {}
-    for k in ("top1", "top5", "macro_f1"):
-        vals = [r[k] for r in reps]
-        out[k] = statistics.mean(vals)
-        out[k + "_std"] = statistics.stdev(vals) if len(vals) > 1 else 0.0
-    out["n"] = sum(r["n"] for r in reps)
-    return out
-
-
-def fmt(m: dict) -> dict:
-    """Percent strings for the model-card table (mean ± std when present)."""
-    def one(k: str) -> str:
-        s = pct(m[k])
-        return s + (f" ± {100 * m[k + '_std']:.1f}" if k + "_std" in m else "")
-    return {"top1": one("top1"), "top5": one("top5"), "macro_f1": one("macro_f1"), "n": m["n"]}
+# -- figures: fig, mean_std and fmt come from make_models.py (the same tables) --------------------
 
 
 def gate(rep: dict, labels: list[str], idle: str | None, unknown: str | None, known_only: bool = True):
