@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
@@ -34,25 +34,24 @@ UNKNOWN_COLOR = "#8a8f98"
 class SeekSlider(QSlider):
     """A horizontal slider that jumps to the clicked position, then drags from there."""
 
-    def value_at(self, x: float) -> int:
-        """The value whose handle centre is at widget x (the style's own mapping)."""
+    def _geometry(self) -> tuple[QStyleOptionSlider, QRect, QRect, int]:
+        """The style's option, groove and handle rectangles, and the handle's travel in pixels."""
         opt = QStyleOptionSlider()
         self.initStyleOption(opt)
         style = self.style()
         groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self)
         handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self)
-        span = max(1, groove.width() - handle.width())
+        return opt, groove, handle, max(1, groove.width() - handle.width())
+
+    def value_at(self, x: float) -> int:
+        """The value whose handle centre is at widget x (the style's own mapping)."""
+        opt, groove, handle, span = self._geometry()
         return QStyle.sliderValueFromPosition(self.minimum(), self.maximum(),
                                               int(round(x - groove.x() - handle.width() / 2)), span, opt.upsideDown)
 
     def x_of(self, value: int) -> int:
         """Widget x of the handle centre for `value` (the inverse of `value_at`; tests click here)."""
-        opt = QStyleOptionSlider()
-        self.initStyleOption(opt)
-        style = self.style()
-        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self)
-        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self)
-        span = max(1, groove.width() - handle.width())
+        opt, groove, handle, span = self._geometry()
         return groove.x() + handle.width() // 2 + QStyle.sliderPositionFromValue(
             self.minimum(), self.maximum(), value, span, opt.upsideDown)
 
