@@ -333,6 +333,10 @@ class SignDecoder:
         return Segment(start_ms / 1000.0, end_ms / 1000.0, self.labels[label], float(mean[label]), top)
 
     # -- output -------------------------------------------------------------------------------
+    def current(self) -> DecoderState:
+        """The state now, without new segments (what a frame with nothing new would return)."""
+        return self._state(())
+
     def _state(self, segments: tuple[Segment, ...], cut_ms: float | None = None,
                decided: bool = False) -> DecoderState:
         cfg, act, t = self.cfg, self.activity, self._t

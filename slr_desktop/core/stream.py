@@ -92,9 +92,9 @@ class SignStream:
         returned step's state carries every segment finished by it."""
         step = None
         if len(self.ring):
-            step = self._classify(self._last_t, self.decoder._state(()), centred=True)
+            step = self._classify(self._last_t, self.decoder.current(), centred=True)
         segments = (list(step.state.segments) if step is not None else []) + self.decoder.finish(self._last_t)
-        state = replace(self.decoder._state(()), segments=tuple(segments),
+        state = replace(self.decoder.current(), segments=tuple(segments),
                         decided=step is not None and step.state.decided)   # the last window's verdict
         if step is None:
             return StreamStep(state, t_ms=self._last_t)
@@ -102,7 +102,7 @@ class SignStream:
 
     @property
     def status(self) -> Status:
-        return self.decoder._state(()).status
+        return self.decoder.current().status
 
 
 __all__ = ["SignStream", "StreamStep"]
