@@ -39,13 +39,19 @@ QUIT_DRIVER = r"""
 set -e
 "$@" &
 APP=$!
-WID=$(xdotool search --sync --name "SLR Desktop" | head -1)
+xdotool search --sync --onlyvisible --name "SLR Desktop" >/dev/null
 sleep 5                                   # tracking and classifying by now
+# Qt also makes unmapped helper windows named after the app: take a visible one
+WID=$(xdotool search --onlyvisible --name "SLR Desktop" | head -1)
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 echo "t0 $(date +%s.%N)"
-xdotool key --window "$WID" ctrl+q
+# the app may be gone before the key-up events arrive (BadWindow): that is the quick exit we want
+xdotool key --window "$WID" ctrl+q 2>/dev/null || true
+( sleep 10; kill $APP 2>/dev/null ) >/dev/null 2>&1 &   # a lost key fails instead of hanging
+DOG=$!
 wait $APP
 echo "t1 $(date +%s.%N)"
+kill $DOG 2>/dev/null || true
 """
 
 
