@@ -11,12 +11,13 @@ export SLR_SETTINGS_FILE=${SLR_SETTINGS_FILE:-/tmp/slr_measure_quit.ini} SLR_NO_
 cd "$REPO"
 .venv/bin/python -m slr_desktop.app.main --source "$CLIP" --model "$MODEL" >/dev/null 2>&1 &
 APP=$!
-WID=$(xdotool search --sync --name "SLR Desktop" | head -1)
+xdotool search --sync --onlyvisible --name "SLR Desktop" >/dev/null
 sleep 6
+WID=$(xdotool search --onlyvisible --name "SLR Desktop" | head -1)   # not Qt's unmapped helper windows
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 T0=$(date +%s.%N)
-xdotool key --window "$WID" ctrl+q
-while xdotool search --name "SLR Desktop" >/dev/null 2>&1; do sleep 0.01; done
+xdotool key --window "$WID" ctrl+q 2>/dev/null || true   # BadWindow on key-up: already gone
+while xdotool search --onlyvisible --name "SLR Desktop" >/dev/null 2>&1; do sleep 0.01; done
 T1=$(date +%s.%N)
 wait $APP
 T2=$(date +%s.%N)
