@@ -57,6 +57,7 @@ from trainer.open_set import acceptance_curve, accepted, calibrate_threshold  # 
 N_FOLDS = 5
 MODELS = ("cafe-words", "wlasl50")
 CALIBRATION_TARGET = 0.9          # share of validation known signs the threshold keeps (fixed in advance)
+WLASL_THRESHOLD = 0.5             # wlasl50 (no other class): fixed before any held-out figure (see wlasl_runs)
 UNKNOWN = "?"
 CAFE_IDLE = "-"
 BASELINE = ["model.arch=conv1d", "model.d_model=128", "model.n_conv=3"]   # the reference 1D-CNN
@@ -107,6 +108,7 @@ class Run:
     unknowns: list[Unknowns] = field(default_factory=list)
     idle_eval: Path | None = None        # real idle sequences never trained on (rest-pose windows)
     final: bool = False                  # trained on everything: no test split
+    threshold: float | None = None       # a fixed threshold instead of the calibrated one
 
 
 def train(run: Run, runs: Path) -> Path:
@@ -227,6 +229,8 @@ def open_set_figures(reps: list[dict], thresholds: list[float], run: Run) -> dic
 
 
 def calibrate(rep: dict, run: Run) -> float:
+    if run.threshold is not None:
+        return run.threshold
     labels = rep["labels"]
     unk = run.unknown_label if run.unknown_label in labels else None
     p, m = gate(rep, labels, run.idle_label, unk)
@@ -307,9 +311,12 @@ def cafe_runs(a: argparse.Namespace) -> dict[str, list[Run]]:
 
 
 def wlasl_runs(a: argparse.Namespace, idle_train: Path, idle_held: Path) -> dict[str, list[Run]]:
-    """wlasl50 ships WITHOUT the other-sign class: on validation folds it cost ~9 points of known-sign
-    top-1 (4-13 examples per gloss; the model sent 9-14% of known signs to "?"), so its open-set
-    ability is the confidence threshold. The other-class runs stay as the ablation (`folds-other`)."""
+    """wlasl50 ships WITHOUT the other-sign class: on validation folds it cost 10 points of known-sign
+    top-1 (64.2% -> 54.2%; 4-13 examples per gloss, the model sent 9-14% of known signs to "?"), so
+    its open-set ability is the confidence threshold. The other-class runs stay as the ablation
+    (`folds-other`). Without that class the calibration rule (keep 90% of validation known-sign
+    windows) gives ~0.3, which accepts most idle windows; the threshold stays the fixed 0.5 this
+    model has had since before any held-out figure was measured."""
     cfg, d = ROOT / "configs" / "wlasl50.yaml", a.data
     common = [f"data=[{d / 'wlasl50'}]", f"idle_pool=[{idle_train}]"]
     other = [f"other.sets=[{{dir: {d / 'wlasl_clips'}, test_label_fraction: 0.5}}, "
@@ -326,11 +333,12 @@ def wlasl_runs(a: argparse.Namespace, idle_train: Path, idle_held: Path) -> dict
                                           ("folds-other", "", other, [clips_held, cafe])):
         cells[cell] = [
             Run(f"wlasl50-f{k}{suffix}", cfg, common + extra + [f"split.fold={k}"], d / "wlasl50", None,
-                live_idle=idle_held, unknowns=unknowns, idle_eval=None if unknowns == [] else idle_held)
+                live_idle=idle_held, unknowns=unknowns, idle_eval=None if unknowns == [] else idle_held,
+                threshold=None if cell == "folds-other" else WLASL_THRESHOLD)
             for k in range(N_FOLDS)]
     cells["final"] = [Run("wlasl50-final-noother", cfg, common + NO_OTHER + [
         "split.method=stratified", "split.test_fraction=0.0", "split.val_fraction=0.1"],
-        d / "wlasl50", None, unknowns=[clips], idle_eval=idle_held, final=True)]
+        d / "wlasl50", None, unknowns=[clips], idle_eval=idle_held, final=True, threshold=WLASL_THRESHOLD)]
     return cells
 
 
@@ -423,7 +431,10 @@ def export_models(a: argparse.Namespace, r: dict) -> None:
     if c:
         cafe_metrics = _cafe_metrics(c, dirs, cafe_fig, cafe_base, rule)
     if w:
-        wl_metrics = _wlasl_metrics(w, rule)
+        wl_metrics = _wlasl_metrics(w, (
+            f"The threshold is fixed at {WLASL_THRESHOLD:g} (set before any held-out figure was measured). Without "
+            f"an other-sign class the calibration rule of cafe-words (keep {CALIBRATION_TARGET:.0%} of validation "
+            f"known-sign windows) gives ~0.3 here, which accepts most real idle windows as signs."))
     confusion = docs / "confusion"
     confusion.mkdir(exist_ok=True)
     for stem, run in (("cafe-words_train-dmohazab_test-TheCamNelson", "cafe-d2c"),
@@ -462,7 +473,7 @@ def _ablation(cell: dict, keys: list[tuple[str, str]], suffix: str, title: str) 
     for k, t in keys:
         if f"{k}{suffix}" in cell:
             figs[f"{t}, this model (aligned)"] = fmt(cell[k]["aligned"])
-            figs[f"{t}, {title} (aligned)"] = fmt(cell[f"{k}{suffix}"]["aligned"])
+            figs[f"{t}, the variant (aligned)"] = fmt(cell[f"{k}{suffix}"]["aligned"])
     return {"title": title, "figures": figs} if figs else {}
 
 
@@ -495,8 +506,7 @@ def _wlasl_metrics(w: dict, rule: str) -> dict:
         "ablation": _ablation(w, [("folds", "5-fold mean ± std")], "-other",
                               "same recipe with an other-sign class (known signs sent to `?` count as wrong)"),
         "open_set": card_open_set([("5 folds: ", w["folds"])], w["final"], rule, [
-            "Fold figures use each fold model's own validation threshold; the shipped model's threshold is "
-            "calibrated the same way on its own validation rows.",
+            f"Fold figures use the same fixed threshold ({WLASL_THRESHOLD:g}) as the shipped model.",
             "wlasl50 has no other-sign class (see the ablation above): an unknown sign is refused only when no "
             "vocabulary sign reaches the threshold.",
             "Through the app's own pipeline: `scripts/transfer_check.py` (docs/transfer.json) classifies the 8 "
