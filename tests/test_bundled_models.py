@@ -29,9 +29,12 @@ def test_bundled_model_loads_with_card_and_metrics(name):
     card = path.with_suffix(".md").read_text()
     assert "Held-out metrics" in card and m.split[:40] in card
     assert f"window of {m.seq_len} frames at {m.fps:g} fps" in card
-    # the open-set ability: an "other sign" class, a threshold calibrated on validation windows, and
-    # the refused/accepted curve over the threshold on the card
-    assert m.unknown_label == "?" and "?" in m.labels
+    # the open-set ability: an "other sign" class (cafe-words), the threshold, and the
+    # refused/accepted curve over the threshold on the card
+    if name == "cafe-words":     # wlasl50 ships without it (the card's ablation says why)
+        assert m.unknown_label == "?" and "?" in m.labels
+    else:
+        assert m.unknown_label is None and "other-sign class" in card
     assert 0.0 < m.threshold < 1.0 and m.metrics["open_set"]["threshold"] == pytest.approx(m.threshold, abs=0.005)
     assert "Unknown signs and the threshold" in card and "Share accepted as a sign over the threshold" in card
     assert path.stat().st_size < 8 * 1024 * 1024  # small enough for the repo
