@@ -56,7 +56,7 @@ def check(model: Path, clips_dir: Path, unknown: int = 0) -> list[dict]:
                     "windows": len(doc["windows"]), "accepted": best is not None,
                     "accepted_label": best["label"] if best else None,
                     "accepted_prob": round(best["prob"], 3) if best else None})
-        print(f"{r['file']:>10} {r['gloss']:<10} rank {out[-1]['rank']:>3}  (top-1 {out[-1]['top1']} "
+        print(f"{r['file']:>10} {r['gloss']:<10} rank {str(out[-1]['rank'] or '-'):>3}  (top-1 {out[-1]['top1']} "
               f"{out[-1]['top1_prob']:.2f}; accepted as {out[-1]['accepted_label']})", flush=True)
     return out
 

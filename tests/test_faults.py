@@ -412,8 +412,8 @@ needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg
 def test_variable_frame_rate_video_keeps_its_real_clock(tmp_path, signing_clip):
     """A phone-style VFR file: the first second at 30 fps, then every third frame (10 fps). Its frames
     are stamped with the container's own times (not index / average fps), seeking keeps them, and
-    the clip is classified as well as the original (wlasl50 'before': 0.70 with index / fps stamps,
-    0.94 with the real ones; the original clip gives 0.96)."""
+    the clip is classified as well as the original (the wlasl50 of 2026-11 gave 'before' 0.70 with
+    index / fps stamps, 0.94 with the real ones, 0.96 on the original clip)."""
     from slr_desktop.classify import classify_video
 
     vfr = tmp_path / "vfr.mp4"
@@ -428,7 +428,9 @@ def test_variable_frame_rate_video_keeps_its_real_clock(tmp_path, signing_clip):
         src.seek(5)
         assert src.read()[1] == 167
     res = classify_video(vfr, ROOT / "models" / "wlasl50.onnx")
-    assert res.top[0].label == "before" and res.top[0].prob >= 0.9, res.top[:3]
+    orig = classify_video(signing_clip, ROOT / "models" / "wlasl50.onnx")
+    assert orig.top[0].label == "before"
+    assert res.top[0].label == "before" and res.top[0].prob >= orig.top[0].prob - 0.05, (res.top[:3], orig.top[0])
     assert res.video["duration_s"] == pytest.approx(2.8 + 1 / src.fps, abs=0.01)
 
 

@@ -41,18 +41,19 @@ def wl_subset(tmp_path_factory, shared_dir) -> Path:
     return out
 
 
-def _windows(n: int = 4):
+def _windows(n: int = 4, seq_len: int = 64):
     from trainer.export import synthetic_inputs
 
-    return synthetic_inputs(n, 64, seed=3)
+    return synthetic_inputs(n, seq_len, seed=3)
 
 
 @pytest.mark.parametrize("model", ["cafe-words.onnx", "wlasl50.onnx"])
 def test_the_head_is_found_structurally_and_replacing_it_with_itself_changes_nothing(model):
     m = onnx.load(str(BUNDLED / model))
     head = find_head(m)
-    assert head.weight.shape == (192, len(Classifier(BUNDLED / model).labels))
-    lm, mk = _windows()
+    clf = Classifier(BUNDLED / model)
+    assert head.weight.shape == (clf.meta.model_config["d_model"], len(clf.labels))
+    lm, mk = _windows(seq_len=clf.meta.seq_len)
     want = make_session(str(BUNDLED / model)).run([OUTPUT_PROBS], {INPUT_LANDMARKS: lm, INPUT_MASK: mk})[0]
     same = replace_head(m, head.weight, head.bias)
     onnx.checker.check_model(same, full_check=True)

@@ -347,8 +347,10 @@ def time_teach(cafe_dir: Path, base: Path, words, k: int, threads: int) -> dict:
             if proc.returncode != 0:
                 raise RuntimeError(f"teach failed: {proc.stderr.strip()[-300:]}")
         report = json.loads((Path(tmp) / "r.json").read_text())
-    sess = make_session(str(base), threads=1)
-    X, M, _ = WindowMaker(seqs[:1], [seqs[0].gloss], 64, 30.0).arrays(seed=0)
+    from slr_desktop.core.runtime import Classifier
+
+    sess, meta = make_session(str(base), threads=1), Classifier(base).meta   # the base's own window
+    X, M, _ = WindowMaker(seqs[:1], [seqs[0].gloss], meta.seq_len, meta.fps).arrays(seed=0)
     ref = median_ms(lambda: sess.run(["probs"], {"landmarks": X, "mask": M}), 20, warmup=3)
     return dict(signs=len(words), takes_per_sign=k, first_teach_s=round(runs[0], 2), retrain_s=round(runs[1], 2),
                 inside_teach_s=report["seconds"], held_out=report["held_out"], base_window_ms=round(ref, 2),

@@ -108,6 +108,20 @@ def _comparison(m: dict) -> list[str]:
     return lines + [""]
 
 
+def _ablation(m: dict) -> list[str]:
+    """The same recipe changed in one way (e.g. with / without the other-sign class), same folds."""
+    a = m.get("ablation") or {}
+    figs = a.get("figures") or {}
+    if not figs:
+        return []
+    lines = [f"### Ablation: {a.get('title', 'variant')}", "", "| evaluation | top-1 | top-5 | macro-F1 | n |",
+             "|---|---|---|---|---|"]
+    for label, f in figs.items():
+        lines.append(f"| {label} | " + " | ".join(_cell(f.get(k, "n/a")) for k in ("top1", "top5", "macro_f1", "n"))
+                     + " |")
+    return lines + [""]
+
+
 def _open_set(meta: ModelMetadata, m: dict) -> list[str]:
     """Which windows the gate accepts as a sign: known signs, unknown signs, idle, per data kind."""
     o = m.get("open_set") or {}
@@ -173,6 +187,7 @@ def render(meta: ModelMetadata, file_name: str = "", export: ExportFigures | Non
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += _comparison(m)
+    lines += _ablation(m)
     lines += _open_set(meta, m)
     transform = {k: v for k, v in meta.transform.items() if k != "points_used"}
     model = {k: v for k, v in cfg.items() if k not in ("transform", "n_classes")}
