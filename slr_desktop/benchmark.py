@@ -18,7 +18,7 @@ Passes (each over every decoded frame of the clip, `--repeat` times; code in ben
    and the classifier alone at batch 1 on one intra-op thread (as the app runs it). (torch eager
    vs onnxruntime is `slr-train benchmark`'s comparison: the app never imports torch.)
 5. `classify_video` on the clip, as `slr-desktop classify` runs it, alternating with pure tracking
-   of the same decoded frames: `classify_realtime_factor` = clip duration / wall time (set-up
+   of the frames it tracks (those at the model's fps): `classify_realtime_factor` = clip duration / wall time (set-up
    included; > 1 is faster than real time), `classify_over_tracking` = classify's wall time after
    its first tracked frame / pure tracking's (decode, windows and classifier overlap tracking).
 6. start-up: `slr-desktop classify` in a fresh process on a two-frame clip, split into the bare

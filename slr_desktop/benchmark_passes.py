@@ -147,11 +147,15 @@ def _pure_tracking_s(frames, pose_model: str, bundle_dir) -> float:
 
 def classify_pass(path: Path, model_path: Path, frames, complete: bool, pose_model: str, bundle_dir,
                   repeat: int) -> dict:
-    """`classify_video` as `slr-desktop classify` runs it, and pure tracking of the same frames,
-    alternating. Real-time factor = duration / whole wall time (set-up included); over_tracking =
-    classify's wall from its first tracked frame to its result / pure tracking's."""
+    """`classify_video` as `slr-desktop classify` runs it, and pure tracking of the same frames
+    (those at the model's fps, as classify tracks them), alternating. Real-time factor = duration /
+    whole wall time (set-up included); over_tracking = classify's wall from its first tracked frame
+    to its result / pure tracking's."""
     from .classify import classify_video
+    from .core.runtime import Classifier
+    from .core.window import frames_at_fps
 
+    frames = list(frames_at_fps(frames, Classifier(model_path).meta.fps))
     walls, after_first, tracking, res = [], [], [], None
     for rep in range(max(2, repeat)):
         order = ("classify", "track") if rep % 2 == 0 else ("track", "classify")
@@ -168,6 +172,7 @@ def classify_pass(path: Path, model_path: Path, frames, complete: bool, pose_mod
     wall = float(np.median(walls))
     duration = float(res.video["duration_s"])
     out = {"wall_s": round(wall, 3), "duration_s": duration, "frames": res.video["frames"],
+           "tracked_frames": res.timing["frames"],
            "realtime_factor": round(duration / wall, 3) if wall > 0 else None,
            "first_frame_s": round(float(np.median(walls) - np.median(after_first)), 3),
            "after_first_frame_s": round(float(np.median(after_first)), 3),

@@ -1,10 +1,10 @@
 """`slr-desktop classify VIDEO`: recognise the sign(s) in a video file, without the GUI.
 
-Steps: probe the file -> load the model -> track every frame (MediaPipe pose + hands) -> push
-every tracked frame through the same `SignStream` the app uses (the model's ring window,
-classified every `stride` frames of the model's fps, and the sign decoder) -> segments (start,
-end, sign or unknown), a status for the whole clip, the per-window probabilities and, as before,
-one clip-level top-k.
+Steps: probe the file -> load the model -> track the frames the model uses (MediaPipe pose + hands;
+`--every-frame`: all) -> push every tracked frame through the same `SignStream` the app uses (the
+model's ring window, classified every `stride` frames of the model's fps, and the sign decoder) ->
+segments (start, end, sign or unknown), a status for the whole clip, the per-window probabilities
+and, as before, one clip-level top-k.
 
 The answer to "what was signed" is the segments (`core/decoder.py`): one per sign, in order, an
 unknown sign as `label: null`. The clip-level `top` is kept for tools that want one distribution;
@@ -21,11 +21,11 @@ than the agreement of several windows that cover the sign. Averaging the confide
 steadier than either; the fallback keeps a result for clips where the model is unsure everywhere.
 Only windows with enough real footage take part (the decoder's `min_real_s`).
 
-Speed: the MediaPipe graphs are built on a second thread while the file is probed and the model
-loads; the decoder runs on its own thread and gets each frame as soon as it is tracked (the same
-frames, in the same order, as `classify_sequence` replays from the finished sequence), so its
-classifier runs overlap tracking; the clip windows are built and classified a batch at a time
-(memory stays flat on a long file).
+Speed: only the frames the model's resampling picks are tracked (`window.frames_at_fps`: same clip
+windows; a 30 fps file costs a 15 fps model half); the MediaPipe graphs are built on a second thread
+while the file is probed and the model loads; the decoder runs on its own thread and gets each
+frame as soon as it is tracked (in the order `classify_sequence` replays them), so its classifier
+runs overlap tracking; the clip windows are built and classified a batch at a time (flat memory).
 """
 from __future__ import annotations
 
@@ -77,6 +77,7 @@ class ClipResult:
     timing: dict
     segments: list[Segment] = field(default_factory=list)
     status: Status = Status.NO_SIGN
+    seen: dict = field(default_factory=dict)    # share of the model's frames with a pose / each hand
 
     @property
     def top_confident(self) -> bool:
@@ -94,6 +95,7 @@ class ClipResult:
                          "top": [asdict(p) for p in w.top]} for w in self.windows],
             "top": [asdict(p) for p in self.top],
             "top_confident": self.top_confident,
+            "seen": self.seen,
             "aggregation": {"method": "mean of confident windows, else most confident window",
                             "confident_windows": self.confident_windows},
             "timing": self.timing,
@@ -164,7 +166,8 @@ def clip_windows(seq, clf: Classifier, stride: int, k: int, segments: list[Segme
     # photo or a clip of nothing can still give one window a high probability)
     confident = [i for i in used if probs[i].max() >= clf.meta.threshold and probs[i].argmax() != idle
                  and status == Status.SIGN]
-    return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments, status)
+    return ClipResult({}, {}, windows, clf.top(clip_probs, k), confident, {}, segments, status,
+                      window.seen_shares(mask))
 
 
 class DecoderThread:
@@ -252,9 +255,9 @@ def classify_landmarks(seq, source: str | os.PathLike, model: str | os.PathLike 
 
 def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = None, k: int = 5,
                    stride: int = DEFAULT_STRIDE, pose_model: str = "lite", progress: IO[str] | None = None,
-                   bundle_dir: str | os.PathLike | None = None) -> ClipResult:
-    """Library entry for one clip (a video, or a .pose file of landmarks tracked elsewhere).
-    Raises VideoError / ModelError / BundleError / PoseFileError (one-line)."""
+                   bundle_dir: str | os.PathLike | None = None, every_frame: bool = False) -> ClipResult:
+    """Library entry for one clip: a video (tracked at the model's fps unless `every_frame`) or a .pose
+    file of landmarks. Raises VideoError / ModelError / BundleError / PoseFileError (one-line)."""
     from .core.clip import timing_summary, track_video
     from .core.model_registry import default_model
     from .core.pose_file import is_pose_file, read_pose
@@ -291,17 +294,17 @@ def classify_video(path: str | os.PathLike, model: str | os.PathLike | None = No
 
         decoder = DecoderThread(clf)
         try:
-            seq = track_video(path, tracker, tick, timings, sink=decoder.put)
+            seq = track_video(path, tracker, tick, timings, sink=decoder.put, fps=None if every_frame else clf.meta.fps)
         finally:
             if bar is not None:
                 bar.close()
             segments, seen = decoder.finish()
     res = clip_windows(seq, clf, stride, k, segments, clip_status(segments, seen))
     res.model = model_info(clf)
-    res.video = {"path": str(path), "fps": round(seq.fps, 3), "frames": len(seq), "width": seq.width,
-                 "height": seq.height, "duration_s": round(seq.duration_s, 3),
+    res.video = {"path": str(path), "fps": round(seq.fps, 3), "frames": seq.meta["frames_read"],
+                 "width": seq.width, "height": seq.height, "duration_s": round(seq.duration_s, 3),
                  "truncated": seq.meta.get("truncated", False)}
-    res.timing = timing_summary(timings)
+    res.timing = {**timing_summary(timings), "tracked": "every frame" if every_frame else "model fps"}
     res.timing["first_frame_s"] = round(first_frame[0] - t_start, 3)
     res.timing["wall_s"] = round(time.perf_counter() - t_start, 3)
     return res
@@ -321,6 +324,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="MediaPipe pose model (default lite)")
     p.add_argument("--bundle-dir", metavar="DIR", help="folder with the MediaPipe .task bundles "
                    "(default: $SLR_MEDIAPIPE_DIR, then the user cache, then download)")
+    p.add_argument("--every-frame", action="store_true", help="track every frame (default: only those the "
+                   "model's fps uses, e.g. every other frame of a 30 fps file for a 15 fps model)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log output on stderr")
 
@@ -360,7 +365,8 @@ def _print_table(res: ClipResult, out: IO[str]) -> None:
         print(f"  {i}. {printable(p.label):<20} {p.prob:6.3f}", file=out)
     t = res.timing
     if t.get("frames"):
-        print(f"\ntracking: {t['frames']} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "
+        of = f" of {res.video['frames']} ({t['tracked']})" if "tracked" in t else ""
+        print(f"\ntracking: {t['frames']}{of} frames, median {t.get('total_ms_median', 0):.1f} ms/frame "
               f"(pose {t.get('pose_ms_median', 0):.1f}, hands {t.get('hands_ms_median', 0):.1f})", file=out)
 
 
@@ -373,7 +379,8 @@ def run(args: argparse.Namespace) -> int:
     def body() -> int:
         with native_stderr_silenced(not args.verbose) as err:
             res = classify_video(args.video, args.model, args.top, args.stride, args.pose_model,
-                                 progress=None if args.no_progress else err, bundle_dir=args.bundle_dir)
+                                 progress=None if args.no_progress else err, bundle_dir=args.bundle_dir,
+                                 every_frame=args.every_frame)
         for path, kind in ((args.srt, ".srt"), (args.vtt, ".vtt")):
             if path:
                 transcript.write(path, res.segments, kind)

@@ -119,9 +119,10 @@ def test_decoding_while_tracking_equals_replaying_the_sequence(tmp_path, shared_
     video = join([clips / "05732.mp4", clips / "24955.mp4"], tmp_path / "two.mp4")
     live = classify_video(video, WLASL50)
     assert 0 < live.timing["first_frame_s"] < live.timing["wall_s"]
+    clf = Classifier(WLASL50)
     with Tracker() as tr:
-        seq = track_video(video, tr)
-    replay = classify_sequence(seq, Classifier(WLASL50))
+        seq = track_video(video, tr, fps=clf.meta.fps)   # the frames classify tracks
+    replay = classify_sequence(seq, clf)
     assert [s.to_json() for s in live.segments] == [s.to_json() for s in replay.segments]
     assert live.status == replay.status and [s.label for s in live.segments] == ["before", "go"]
     assert np.array_equal(np.stack([w.probs for w in live.windows]), np.stack([w.probs for w in replay.windows]))

@@ -206,12 +206,13 @@ def check_outputs(out_path: Path) -> None:
     check_output_file(out_path.with_suffix(".md"), "model card")
 
 
-def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int = 0) -> Path:
+def build_test_model(out_path: str | os.PathLike, labels: list[str], seed: int = 0, fps: float = DEFAULT_FPS,
+                     seq_len: int = 64) -> Path:
     """Export a small randomly initialised (seeded) CNN-Mamba: a real model for tests, no training."""
     torch.manual_seed(seed)
-    cfg = ModelConfig(n_classes=len(labels), d_model=32, d_state=8, dropout=0.0)
+    cfg = ModelConfig(n_classes=len(labels), d_model=32, d_state=8, dropout=0.0, seq_len=seq_len)
     model = build_model(cfg).eval()
-    meta = metadata_for(model, labels, name="random-test", fps=DEFAULT_FPS, license="MIT",
+    meta = metadata_for(model, labels, name="random-test", fps=fps, license="MIT",
                         dataset="none (random weights)", split="none", notes=f"random weights, seed {seed}")
     return export_onnx(model, meta, out_path)
 

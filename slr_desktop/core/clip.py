@@ -15,6 +15,7 @@ import numpy as np
 from .landmarks import LandmarkFrame, LandmarkSequence
 from .tracker import Tracker
 from .video import VideoError, VideoSource
+from .window import frames_at_fps
 
 # progress(frames_done, frames_expected) — frames_expected is the container's claim (0 if unknown)
 Progress = Callable[[int, int], None]
@@ -23,36 +24,42 @@ MIN_FRAMES = 2   # one decodable frame is a still (a GIF, a one-frame file), not
 
 def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | None = None,
                 timings: list[dict[str, float]] | None = None,
-                sink: Callable[[LandmarkFrame], None] | None = None) -> LandmarkSequence:
-    """Track every frame of a video file.
+                sink: Callable[[LandmarkFrame], None] | None = None, fps: float | None = None
+                ) -> LandmarkSequence:
+    """Track every frame of a video file, or with `fps` only the frames resampling to `fps` uses
+    (`window.frames_at_fps`: a model's windows get the same frames, for a fraction of the work).
 
     The tracker should be fresh (or at least not mid-way through another clip): VIDEO mode
     carries state from frame to frame. Pass a list as `timings` to collect the tracker's
     per-frame `last_timings`. `sink` gets every tracked frame as soon as it is tracked (`classify`
-    decodes signs on another thread while tracking goes on). A file that breaks part-way gives the frames before the break;
-    `seq.meta` records `frames_read`, `expected_frames` and `truncated`.
+    decodes signs on another thread while tracking goes on); `progress` counts decoded frames. A
+    file that breaks part-way gives the frames before the break; `seq.meta` records `frames_read`
+    (decoded), `frames_tracked`, `track_fps` (`fps`, None for every frame), `expected_frames` and
+    `truncated`. Timestamps stay the container's.
     Raises `VideoError` when fewer than `MIN_FRAMES` frames decode.
     """
     path = Path(path)
     frames: list[LandmarkFrame] = []
     with VideoSource(path) as src:
         expected = src.expected_frames
-        for bgr, ts in src:
+        items = iter(src) if fps is None else frames_at_fps(src, fps)
+        for bgr, ts in items:
             frames.append(tracker.track(bgr, ts))
             if sink is not None:
                 sink(frames[-1])
             if timings is not None:
                 timings.append(dict(tracker.last_timings))
             if progress is not None:
-                progress(len(frames), expected)
-        fps, truncated = src.fps, src.ended_early
+                progress(src.frames_read, expected)
+        src_fps, truncated, read = src.fps, src.ended_early, src.frames_read
     if not frames:
         raise VideoError(f"{path.name}: no frame could be decoded (corrupt or unsupported video)")
     if len(frames) < MIN_FRAMES:
         raise VideoError(f"{path.name} has only {len(frames)} decodable frame: a still image, not a video clip")
     return LandmarkSequence.from_frames(
-        frames, fps=fps, source=str(path),
-        meta={"frames_read": len(frames), "expected_frames": expected, "truncated": bool(truncated),
+        frames, fps=src_fps, source=str(path),
+        meta={"frames_read": read, "frames_tracked": len(frames), "track_fps": fps,
+              "expected_frames": expected, "truncated": bool(truncated),
               "pose_model": tracker.config.pose_model,
               "handedness_fallback_frames": int(np.sum([f.handedness_fallback for f in frames]))},
     )

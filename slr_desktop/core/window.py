@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -55,6 +55,35 @@ def resample_indices(timestamps_ms: np.ndarray, fps: float, end_ms: float | None
     return np.where(choose_left, left, right)
 
 
+T = TypeVar("T")
+
+
+def frames_at_fps(items: Iterable[tuple[T, float]], fps: float) -> Iterator[tuple[T, float]]:
+    """`(frame, timestamp_ms)` items -> only those `resample_indices(timestamps, fps)` picks (the
+    frame nearest each grid point `1000 / fps` ms apart from the first frame, ties to the earlier
+    one), plus the last frame, which fixes the grid's length. Streaming (one item of look-ahead),
+    so a file can be tracked on these frames alone: resampling them again picks the same frames,
+    and a 30 fps file costs a 15 fps model half the tracking."""
+    step = 1000.0 / fps
+    t0: float | None = None
+    k = 0
+    prev = last_out = None
+    for item in items:
+        ts = item[1]
+        if t0 is None:
+            t0 = ts
+        while t0 + step * k <= ts:      # `item` is the first frame at or after grid point k
+            g = t0 + step * k
+            pick = prev if prev is not None and abs(g - prev[1]) <= abs(ts - g) else item
+            if pick is not last_out:
+                last_out = pick
+                yield pick
+            k += 1
+        prev = item
+    if prev is not None and prev is not last_out:
+        yield prev
+
+
 def sequence_timestamps(seq: LandmarkSequence) -> np.ndarray:
     if seq.timestamps_ms is not None:
         return seq.timestamps_ms
@@ -69,6 +98,16 @@ def resample(seq: LandmarkSequence, fps: float) -> tuple[np.ndarray, np.ndarray,
     mask = seq.mask[idx].astype(np.float32)
     times = (ts[idx] - ts[0]) / 1000.0
     return pts, mask, times
+
+
+def seen_shares(mask: np.ndarray) -> dict:
+    """(T, 75) mask of a resampled clip -> its frame count and the share of frames with a pose, a
+    left and a right hand (the signer's): what tracking fewer frames must not lose."""
+    out: dict = {"frames": int(len(mask))}
+    for name in ("pose", "left_hand", "right_hand"):
+        part = getattr(LAYOUT, name)
+        out[name] = round(float((mask[:, part] > 0).any(1).mean()), 4) if len(mask) else 0.0
+    return out
 
 
 def fit_window(points: np.ndarray, mask: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
@@ -189,6 +228,6 @@ def iter_batches(n: int, batch: int) -> Iterator[slice]:
 
 
 __all__ = [
-    "LAYOUT", "RingWindow", "WindowSpan", "fit_window", "iter_batches", "resample",
-    "resample_indices", "sequence_timestamps", "to_model_coords", "window_spans", "windows_for",
+    "LAYOUT", "RingWindow", "WindowSpan", "fit_window", "frames_at_fps", "iter_batches", "resample",
+    "resample_indices", "seen_shares", "sequence_timestamps", "to_model_coords", "window_spans", "windows_for",
 ]
