@@ -72,7 +72,11 @@ def open_set(res: dict) -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--results", type=Path, default=ROOT / "docs" / "model_results.json")
-    res = json.loads(p.parse_args().results.read_text())
+    path = p.parse_args().results
+    try:
+        res = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        p.error(f"cannot read {path}: {e} (scripts/make_models.py writes it)")
     thresholds = {m: res[m]["final"]["threshold"] for m in CELLS if "final" in res.get(m, {})}
     for title, lines in (("Side by side (top-1 / top-5 (macro-F1))", side_by_side(res)),
                          ("Ablation", ablations(res)),
