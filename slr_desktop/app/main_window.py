@@ -264,9 +264,11 @@ class MainWindow(ModelsMixin, SourcesMixin, FilesMixin, HelpMixin, QMainWindow):
             self._playing = False
             self._ended = True
             self.timeline.set_playing(False)
-            self.status.message(msg, 3000)
             if self.loop_action.isChecked() and self.is_file:
+                self.status.message(f"{msg}: playing it again (Loop is on)", 3000)
                 self.toggle_play()  # play at the end starts over (a new pass)
+            else:
+                self.status.message(msg, 3000)
         elif kind == EventKind.BUNDLE:
             self.view.set_banner("No landmarks: a MediaPipe model bundle is missing (see the message)")
             self.show_error("MediaPipe model bundle missing", msg)
