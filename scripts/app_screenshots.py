@@ -8,7 +8,7 @@ window the first time the sign panel reaches the state, with the clip paused the
   state_no_sign.png     WLASL 05732 with its first frame (hands down) held 2 s  -> "no sign"
   state_signing.png     WLASL 05732 while the sign is not decided yet  -> "signing (not sure yet)"
   state_sign.png        WLASL 05732 'before', wlasl50                  -> "before"
-  state_unknown.png     WLASL 04821 'bald' (not in wlasl50)            -> "unknown sign"
+  state_unknown.png     WLASL 04821 'bald', cafe-words (the default model; not a café sign)  -> "unknown sign"
   window_860x560.png / window_1600x1000.png   the whole window at the minimum and a large size
 PNGs are reduced to 256 colours to stay small.
 """
@@ -66,14 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     from slr_desktop.app.settings import SettingsStore
     from slr_desktop.core.segments import Status
 
-    wlasl50 = ROOT / "models" / "wlasl50.onnx"
+    wlasl50, cafe = ROOT / "models" / "wlasl50.onnx", ROOT / "models" / "cafe-words.onnx"
     before, bald = CLIPS / "05732.mp4", CLIPS / "04821.mp4"
     jobs = [  # (file, model, source, wanted status, size)
         ("state_no_person.png", wlasl50, no_person_clip(tmp), Status.NO_PERSON, (1100, 680)),
         ("state_no_sign.png", wlasl50, resting_clip(tmp, before), Status.NO_SIGN, (1100, 680)),
         ("state_signing.png", wlasl50, before, Status.SIGNING, (1100, 680)),
         ("state_sign.png", wlasl50, before, Status.SIGN, (1100, 680)),
-        ("state_unknown.png", wlasl50, bald, Status.UNKNOWN, (1100, 680)),
+        ("state_unknown.png", cafe, bald, Status.UNKNOWN, (1100, 680)),
         ("window_860x560.png", wlasl50, before, Status.SIGN, (860, 560)),
         ("window_1600x1000.png", wlasl50, before, Status.SIGN, (1600, 1000)),
     ]
