@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .landmarks import LandmarkFrame, LandmarkSequence
+from .read_ahead import read_ahead
 from .tracker import Tracker
 from .video import VideoError, VideoSource
 from .window import frames_at_fps
@@ -31,8 +32,9 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
 
     The tracker should be fresh (or at least not mid-way through another clip): VIDEO mode
     carries state from frame to frame. Pass a list as `timings` to collect the tracker's
-    per-frame `last_timings`. `sink` gets every tracked frame as soon as it is tracked (`classify`
-    decodes signs on another thread while tracking goes on); `progress` counts decoded frames. A
+    per-frame `last_timings`. Frames are decoded a few ahead on a thread (`read_ahead`). `sink`
+    gets every tracked frame as soon as it is tracked (`classify` decodes signs on another thread
+    while tracking goes on); `progress` counts decoded frames (up to 5 ahead of the tracked). A
     file that breaks part-way gives the frames before the break; `seq.meta` records `frames_read`
     (decoded), `frames_tracked`, `track_fps` (`fps`, None for every frame), `expected_frames` and
     `truncated`. Timestamps stay the container's.
@@ -42,15 +44,19 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
     frames: list[LandmarkFrame] = []
     with VideoSource(path) as src:
         expected = src.expected_frames
-        items = iter(src) if fps is None else frames_at_fps(src, fps)
-        for bgr, ts in items:
-            frames.append(tracker.track(bgr, ts))
-            if sink is not None:
-                sink(frames[-1])
-            if timings is not None:
-                timings.append(dict(tracker.last_timings))
-            if progress is not None:
-                progress(src.frames_read, expected)
+        decoded = read_ahead(src)   # decoding overlaps tracking; closed before the source is released
+        try:
+            items = decoded if fps is None else frames_at_fps(decoded, fps)
+            for bgr, ts in items:
+                frames.append(tracker.track(bgr, ts))
+                if sink is not None:
+                    sink(frames[-1])
+                if timings is not None:
+                    timings.append(dict(tracker.last_timings))
+                if progress is not None:
+                    progress(src.frames_read, expected)
+        finally:
+            decoded.close()
         src_fps, truncated, read = src.fps, src.ended_early, src.frames_read
     if not frames:
         raise VideoError(f"{path.name}: no frame could be decoded (corrupt or unsupported video)")
