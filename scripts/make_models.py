@@ -115,7 +115,11 @@ class Run:
     idle_eval: Path | None = None        # real idle sequences never trained on (rest-pose windows)
     final: bool = False                  # trained on everything: no test split
     threshold: float | None = None       # a fixed threshold instead of the calibrated one
-    val: bool = True                     # False: no validation split (fixed epochs, fixed threshold)
+
+    @property
+    def has_val(self) -> bool:
+        """False for a REFIT run: no validation split (fixed epochs, fixed threshold)."""
+        return not set(REFIT) <= set(self.overrides)
 
 
 def train(run: Run, runs: Path) -> Path:
@@ -139,7 +143,7 @@ def run_all(run: Run, runs: Path) -> dict:
     """Train, then every evaluation of this run; returns {name: report} (reports hold preds, max_probs)."""
     best = train(run, runs)
     out = runs / run.name
-    if run.val:
+    if run.has_val:
         rep = {"val": evaluate(best, run.known, out / "val_metrics.json", "--split-of", str(best), "--split", "val")}
     else:   # nothing to calibrate on: the threshold is fixed; the labels come from the checkpoint
         from trainer.checkpoint import load_checkpoint
@@ -342,16 +346,14 @@ def wlasl_runs(a: argparse.Namespace, idle_train: Path, idle_held: Path) -> dict
     for cell, suffix, extra, unknowns in (("folds", "-noother", NO_OTHER + REFIT, [clips, cafe]),
                                           ("folds-conv1d", "-conv1d", NO_OTHER + BASELINE + REFIT, []),
                                           ("folds-other", "", other, [clips_held, cafe])):
-        calibrated = cell == "folds-other"
         cells[cell] = [
             Run(f"wlasl50-f{k}{suffix}", cfg, common + extra + [f"split.fold={k}"], d / "wlasl50", None,
                 live_idle=idle_held, unknowns=unknowns, idle_eval=None if unknowns == [] else idle_held,
-                threshold=None if calibrated else WLASL_THRESHOLD, val=calibrated)
+                threshold=None if cell == "folds-other" else WLASL_THRESHOLD)
             for k in range(N_FOLDS)]
     cells["final"] = [Run("wlasl50-final-noother", cfg, common + NO_OTHER + REFIT + [
         "split.method=stratified", "split.test_fraction=0.0"],
-        d / "wlasl50", None, unknowns=[clips], idle_eval=idle_held, final=True, threshold=WLASL_THRESHOLD,
-        val=False)]
+        d / "wlasl50", None, unknowns=[clips], idle_eval=idle_held, final=True, threshold=WLASL_THRESHOLD)]
     return cells
 
 

@@ -34,7 +34,7 @@ def track_video(path: str | os.PathLike, tracker: Tracker, progress: Progress | 
     carries state from frame to frame. Pass a list as `timings` to collect the tracker's
     per-frame `last_timings`. Frames are decoded a few ahead on a thread (`read_ahead`). `sink`
     gets every tracked frame as soon as it is tracked (`classify` decodes signs on another thread
-    while tracking goes on); `progress` counts decoded frames (up to 5 ahead of the tracked). A
+    while tracking goes on); `progress` counts decoded frames (a few ahead of the tracked ones). A
     file that breaks part-way gives the frames before the break; `seq.meta` records `frames_read`
     (decoded), `frames_tracked`, `track_fps` (`fps`, None for every frame), `expected_frames` and
     `truncated`. Timestamps stay the container's.
