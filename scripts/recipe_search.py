@@ -32,7 +32,7 @@ def run_fold(base: Path, out: Path, overrides: list[str], fold: int, epochs: int
     if not (out / "done").exists():
         cmd = [sys.executable, "-m", "trainer.cli", "train", "--config", str(base), "--out", str(out),
                "--no-progress", "--threads", "1", "--set", f"split.fold={fold}", "--set", f"epochs={epochs}"]
-        cmd += [a for o in overrides for a in ("--set", o)]
+        cmd += [a for o in overrides for a in ("--set", o.replace("{fold}", str(fold)))]
         if (out / "last.pt").exists():
             cmd.append("--resume")
         out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--base", type=Path, required=True)
     p.add_argument("--variant", action="append", required=True, metavar="NAME=KEY=VALUE[;KEY=VALUE...]",
-                   help="a named list of overrides separated by ';' (empty for the base recipe)")
+                   help="a named list of overrides separated by ';' (empty for the base recipe); {fold} is "
+                        "replaced by the fold number (e.g. a teacher checkpoint per fold)")
     p.add_argument("--folds", type=int, default=3)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--runs", type=Path, default=ROOT / "runs" / "search")

@@ -19,6 +19,7 @@ CONFIGS = [
     dict(d_model=16, drop_path=0.2),
     dict(arch="conv1d", d_model=16, n_conv=3),
     dict(d_model=16, n_conv=3, dilated=True, n_mamba=1, bidirectional=True, seq_len=32),
+    dict(d_model=16, n_mamba=1, mamba_gamma=0.1),
 ]
 
 
@@ -102,6 +103,22 @@ def test_transform_normalisation():
     both = (used_mask[..., ls] * used_mask[..., rs]) > 0
     width = (g[..., ls, :] - g[..., rs, :]).norm(dim=-1)[both]
     assert abs(width.mean().item() - 1.0) < 1e-3
+
+
+def test_mamba_gamma_zero_starts_as_the_identity():
+    """LayerScale at 0: a fresh Mamba block passes its input through (masked frames zeroed), so the
+    model is the conv stack alone until training moves gamma; with the default (no gamma) it is not."""
+    x = torch.randn(2, 16, 16)
+    valid = torch.ones(2, 16)
+    valid[1, :5] = 0
+    torch.manual_seed(0)
+    block = build_model(ModelConfig(n_classes=3, d_model=16, seq_len=16, mamba_gamma=0.0)).mambas[0]
+    assert torch.equal(block(x, valid), x * valid[..., None])
+    torch.manual_seed(0)
+    plain = build_model(ModelConfig(n_classes=3, d_model=16, seq_len=16)).mambas[0]
+    assert not torch.allclose(plain(x, valid), x * valid[..., None])
+    with pytest.raises(ValueError, match="mamba_gamma"):
+        ModelConfig(n_classes=3, mamba_gamma=2.0)
 
 
 def test_config_derivations():

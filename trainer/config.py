@@ -36,6 +36,7 @@ from slr_desktop.core.metadata import MAX_FPS
 from slr_desktop.core.video import DEFAULT_FPS
 
 from .augment import AugmentConfig
+from .distill import DistillConfig
 from .errors import ConfigError
 from .model import ModelConfig
 from .open_set import OtherConfig
@@ -85,6 +86,7 @@ class TrainConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     model: dict = field(default_factory=dict)  # ModelConfig fields except n_classes
     other: OtherConfig | None = None      # real out-of-vocabulary signs -> one "other" class
+    distill: DistillConfig | None = None  # learn from a teacher checkpoint's probabilities too
 
     def __post_init__(self) -> None:
         # YAML reads "1e-3" as a string (YAML 1.1 wants "1.0e-3"): coerce scalar fields by their default's type
@@ -99,6 +101,8 @@ class TrainConfig:
             self.augment = AugmentConfig(**self.augment)
         if isinstance(self.other, dict):
             self.other = OtherConfig(**self.other)
+        if isinstance(self.distill, dict):
+            self.distill = DistillConfig(**self.distill)
         if isinstance(self.data, (str, Path)):
             self.data = [self.data]
         self.data = [str(d) for d in self.data]
@@ -123,6 +127,8 @@ class TrainConfig:
             raise ValueError(f"fps must be in (0, {MAX_FPS:g}]")
         if self.mixup < 0 or not 0.0 <= self.ema < 1.0:
             raise ValueError("need mixup >= 0 and ema in [0, 1)")
+        if self.distill is not None and self.mixup > 0:
+            raise ValueError("distill and mixup cannot be combined (the teacher sees unmixed windows)")
         if self.other is not None and self.labels is not None and self.other.label in self.labels:
             raise ValueError(f"other.label {self.other.label!r} is also a known label")
         if self.placement not in ("centre", "random"):

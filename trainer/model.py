@@ -58,6 +58,7 @@ class ModelConfig:
     dt_rank: int | str = "auto"
     dropout: float = 0.3
     drop_path: float = 0.0    # stochastic depth: chance of skipping a residual block in training
+    mamba_gamma: float | None = None   # learned per-channel scale on each Mamba branch, this initial value (LayerScale)
     scan: str = "parallel"
     transform: TransformConfig = field(default_factory=TransformConfig)
     d_inner: int = field(init=False)
@@ -90,6 +91,8 @@ class ModelConfig:
                 raise ValueError(f"{name} must be <= {most}, got {getattr(self, name)}")
         if not (0.0 <= self.dropout < 1.0 and 0.0 <= self.drop_path < 1.0):
             raise ValueError("dropout and drop_path must be in [0, 1)")
+        if self.mamba_gamma is not None and not 0.0 <= self.mamba_gamma <= 1.0:
+            raise ValueError("mamba_gamma must be in [0, 1] (or null: no scale)")
 
     def to_dict(self) -> dict:
         """Plain types only (checkpoints are loaded with weights_only=True)."""
@@ -192,6 +195,10 @@ class MambaBlock(nn.Module):
         self.fwd = ScanParams(cfg)
         self.back = ScanParams(cfg) if cfg.bidirectional else None
         self.out_proj = nn.Linear(e, cfg.d_model, bias=False)
+        # LayerScale (Touvron et al. 2021): the block starts close to the identity, so the conv
+        # stack's features reach the head unchanged until the scan has learned something useful
+        self.gamma = (nn.Parameter(torch.full((cfg.d_model,), float(cfg.mamba_gamma)))
+                      if cfg.mamba_gamma is not None else None)
 
     def forward(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """x: (b, l, d), valid: (b, l) -> (b, l, d)"""
@@ -200,7 +207,10 @@ class MambaBlock(nn.Module):
         y = self.branch(self.fwd, u, valid)                            # (b, l, e)
         if self.back is not None:
             y = y + self.branch(self.back, u.flip(1), valid.flip(1)).flip(1)
-        h = drop_path(self.out_proj(y * F.silu(z)), self.cfg.drop_path, self.training)
+        h = self.out_proj(y * F.silu(z))
+        if self.gamma is not None:
+            h = h * self.gamma
+        h = drop_path(h, self.cfg.drop_path, self.training)
         return (x + h) * valid[..., None]
 
     def branch(self, p: ScanParams, u: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:

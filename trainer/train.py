@@ -33,6 +33,7 @@ from slr_desktop.core.errors import one_line
 from . import distributed
 from .checkpoint import load_checkpoint, model_from_checkpoint, predict, save_checkpoint
 from .config import TrainConfig, load_config, save_config
+from .distill import Teacher
 from .errors import CheckpointError, DataError, command
 from .model import SignModel, build_model
 from .run_dir import check_run, start_run
@@ -240,6 +241,10 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     model = build_model(mcfg).to(dist.device)
     if cfg.init_from and not (resume and (out / "last.pt").is_file()):
         print(f"initialised {load_init(model, cfg.init_from)} tensors from {cfg.init_from}")
+    teacher = Teacher(cfg.distill, list(labels)) if cfg.distill else None
+    if teacher is not None:
+        teacher.check_split([str(s.meta.get("id", "")) for s in splits.val],
+                            [str(s.meta.get("id", "")) for s in splits.test])
     opt = make_optimizer(model, cfg)
     ema = EMA(model, cfg.ema) if cfg.ema > 0 else None
     eval_model = build_model(mcfg).to(dist.device) if ema is not None else model
@@ -290,6 +295,8 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
             else:
                 logits = step_model(lm, mk)
                 loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+                if teacher is not None:
+                    loss = teacher.loss(logits, teacher.logits(lm, mk), loss)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip > 0:
