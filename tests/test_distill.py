@@ -37,6 +37,8 @@ def test_config_checks():
 
 def test_teacher_with_other_labels_or_of_another_split_is_refused(cafe3, run_dir, tmp_path):  # noqa: F811
     ck = load_checkpoint(run_dir / "last.pt")
+    with pytest.raises(CheckpointError, match="distill.teacher: checkpoint not found"):
+        Teacher(DistillConfig(str(tmp_path / "none.pt")), ck["labels"])
     with pytest.raises(CheckpointError, match="other labels"):
         Teacher(DistillConfig(str(run_dir / "last.pt")), list(reversed(ck["labels"])))
     teacher = Teacher(DistillConfig(str(run_dir / "last.pt")), ck["labels"])

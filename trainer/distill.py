@@ -38,7 +38,10 @@ class DistillConfig:
 class Teacher:
     def __init__(self, cfg: DistillConfig, labels: list[str]) -> None:
         self.cfg = cfg
-        ck = load_checkpoint(cfg.teacher)
+        try:
+            ck = load_checkpoint(cfg.teacher)
+        except CheckpointError as e:
+            raise CheckpointError(f"distill.teacher: {e}") from None
         if list(ck["labels"]) != list(labels):
             raise CheckpointError(f"distill.teacher {cfg.teacher}: trained on other labels than this run")
         self.model = model_from_checkpoint(ck, f"distill.teacher {cfg.teacher}")
