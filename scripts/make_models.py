@@ -71,10 +71,6 @@ REFIT = ["split.val_fraction=0.0"]
 CAFE_LICENCE = "MIT (model); training data: traduttore cafe_words, MIT, Copyright (c) 2022 traduttore"
 WLASL_LICENCE = ("NON-COMMERCIAL RESEARCH USE ONLY: trained on landmarks of WLASL videos (C-UDA licence)")
 CAFE_LETTERS = "b,c,e,f,g,h,j,k,l,s,t,u,v,w,x,y,z"   # every letter of cafe_words that is not a word
-# every cafe-words sign that moves (not the idle class, not the letter signs `a` and `i`): its
-# handshape held still is "other" (trainer/open_set.py, held_still)
-CAFE_HELD_STILL = ["can", "coffee", "get", "hello", "large", "medium", "muffin", "no", "please", "small", "tea",
-                   "thank-you", "water"]
 _print_lock = threading.Lock()
 
 
@@ -307,12 +303,11 @@ def cafe_runs(a: argparse.Namespace) -> dict[str, list[Run]]:
     clips = Unknowns("WLASL clips, other glosses (other dataset, our tracker)", "unknown, other dataset + extractor",
                      d / "wlasl_clips")
     wl_held = Unknowns("wlasl50 held-out glosses (other dataset)", "unknown, other dataset", d / "wlasl50", True)
-    still = f"other.held_still={json.dumps(CAFE_HELD_STILL)}"
     cells = {}
     for name, train_rec, test_rec, letters_test in (("d2c", "dmohazab", "TheCamNelson", "TheCamNelson"),
                                                     ("c2d", "TheCamNelson", "dmohazab", "Alex")):
         other = f"other.sets=[{{dir: {d / 'cafe_letters'}, test_groups: [{letters_test}]}}, {json.dumps(wl)}]"
-        common = [f"data=[{d / 'cafe_words'}]", f"split.test_groups=[{test_rec}]", other, still]
+        common = [f"data=[{d / 'cafe_words'}]", f"split.test_groups=[{test_rec}]", other]
         letters = Unknowns(f"letters of recorder {letters_test} (same recordings)", "unknown, same recordings",
                            d / "cafe_letters", True)
         for variant, extra in (("", []), ("-conv1d", BASELINE), ("-noother", NO_OTHER)):
@@ -325,8 +320,7 @@ def cafe_runs(a: argparse.Namespace) -> dict[str, list[Run]]:
     final_other = (f"other.sets=[{{dir: {d / 'cafe_letters'}, test_groups: []}}, "
                    f"{{dir: {d / 'wlasl50'}, test_groups: []}}]")
     cells["final"] = [Run("cafe-final", cfg, [f"data=[{d / 'cafe_words'}]", "split.method=stratified",
-                                              "split.test_fraction=0.0", "split.val_fraction=0.1", final_other,
-                                              still],
+                                              "split.test_fraction=0.0", "split.val_fraction=0.1", final_other],
                           d / "cafe_words", CAFE_IDLE, unknowns=[clips], final=True)]
     return cells
 

@@ -15,8 +15,7 @@ from slr_desktop.core.runtime import Classifier
 from trainer.checkpoint import load_checkpoint
 from trainer.cli import main
 from trainer.export import export_checkpoint
-from trainer.open_set import (OtherConfig, accepted, acceptance_curve, calibrate_threshold, held_still_copy,
-                              split_other)
+from trainer.open_set import OtherConfig, accepted, acceptance_curve, calibrate_threshold, split_other
 from trainer.train import train
 
 
@@ -112,36 +111,3 @@ def test_pretrain_then_init(cafe3, tmp_path):  # noqa: F811
     d0 = (best["model"]["proj.weight"] - pre["model"]["proj.weight"]).abs().mean()
     assert d0 < pre["model"]["proj.weight"].abs().mean()
     assert torch.isfinite(best["model"]["head.weight"]).all()
-
-
-def test_held_still_copy_holds_one_frame_with_a_hand_from_the_middle():
-    rng = np.random.default_rng(0)
-    n = 20
-    pts = np.random.default_rng(1).random((n, LAYOUT.n_points, 3)).astype(np.float32)
-    mask = np.ones((n, LAYOUT.n_points), bool)
-    mask[:, LAYOUT.left_hand.start:] = False
-    mask[9, LAYOUT.right_hand.start:] = True          # the only frame with a hand
-    seq = LandmarkSequence(points=pts, mask=mask, fps=30, width=640, height=480, gloss="no",
-                           meta=dict(id="d:no:1", group="d", real=True))
-    still = held_still_copy(seq, "?", rng)
-    assert still.gloss == "?" and still.meta["source_gloss"] == "no" and still.meta["other"]
-    assert still.meta["held_still"] == 9 and still.meta["id"] == "d:no:1:still9"
-    assert still.points.shape == pts.shape and (still.points == pts[9]).all() and (still.mask == mask[9]).all()
-    assert seq.gloss == "no" and not (seq.points == pts[9]).all()   # the source is untouched
-
-
-def test_held_still_copies_join_the_other_class_of_train_and_val_only(cafe3, tmp_path):  # noqa: F811
-    from trainer.train import _load_data
-
-    cfg = tiny_config(cafe3, tmp_path / "r", labels=["b", "c"],
-                      other=dict(sets=[{"dir": str(cafe3), "test_label_fraction": 0.0}], label="?", held_still=["b"]))
-    splits, _ = _load_data(cfg)
-    still = {name: [s for s in getattr(splits, name) if "held_still" in s.meta] for name in ("train", "val", "test")}
-    known_b = {name: [s for s in getattr(splits, name) if s.gloss == "b"] for name in ("train", "val", "test")}
-    assert not still["test"] and len(still["train"]) == len(known_b["train"]) > 0
-    assert len(still["val"]) == len(known_b["val"])
-    assert {s.gloss for s in still["train"]} == {"?"} and {s.meta["source_gloss"] for s in still["train"]} == {"b"}
-    assert "held-still copies of the training/validation takes of 1 gloss;" in splits.description + ";"
-    cfg.other.held_still = ["zz"]
-    with pytest.raises(ValueError, match="held_still: not labels of the data: zz"):
-        _load_data(cfg)

@@ -14,13 +14,6 @@ A set is a dir, or a mapping {dir, test_groups, test_label_fraction, max_train, 
 that overrides the section's defaults for that set. The held-out test sequences are scored as
 out-of-vocabulary signs; they never train or calibrate anything.
 
-`held_still` adds "a handshape held still is not this sign": for each training (and validation)
-sequence of these vocabulary glosses, one frame of it held for the sequence's length joins the
-other class of the same split (`held_still_copy`). It suits vocabularies whose words all move:
-a still fingerspelled letter (L, K, U, V) then cannot pass for the moving sign whose handshape it
-shares (NO). Glosses that are themselves a held handshape (the letters `a`, `i`) must not be
-listed. No test sequence is touched.
-
 The decision the decoder makes, and every figure here measures: a window is "sign X" only when
 its argmax is a vocabulary label (not the idle label, not the unknown label) with probability
 >= threshold (`accepted`). No torch here.
@@ -47,7 +40,6 @@ class OtherConfig:
     test_groups: list[str] | None = None     # None: the known split's test_groups (group split)
     test_label_fraction: float = 0.0         # seeded share of each set's glosses held out
     max_train: int | None = None             # cap on training sequences per set (seeded)
-    held_still: list[str] = field(default_factory=list)   # vocabulary glosses whose still copies are "other"
     val_fraction: float | None = None        # None: the known split's val_fraction
     seed: int = 0
 
@@ -70,7 +62,6 @@ class OtherConfig:
         if not self.label:
             raise ValueError("other.label must not be empty")
         self.exclude_labels = [str(x) for x in self.exclude_labels]
-        self.held_still = [str(x) for x in self.held_still]
         if self.test_groups is not None:
             self.test_groups = [str(g) for g in self.test_groups]
         for s in [vars(self)] + self.sets:
@@ -99,22 +90,6 @@ class OtherSplit:
 def as_other(seq: LandmarkSequence, label: str) -> LandmarkSequence:
     """A copy labelled `label`; the original gloss stays in meta['source_gloss']."""
     return replace(seq, gloss=label, meta=dict(seq.meta, source_gloss=seq.gloss, other=True))
-
-
-def held_still_copy(seq: LandmarkSequence, label: str, rng: np.random.Generator) -> LandmarkSequence:
-    """`seq` with one frame of its middle half (a frame with a hand, if any) held for its whole
-    length, labelled `label`: the handshape without the movement."""
-    from slr_desktop.core.layout import LAYOUT
-
-    n = len(seq.points)
-    lo, hi = n // 4, max(n // 4 + 1, (3 * n) // 4)
-    hands = seq.mask[lo:hi, LAYOUT.left_hand.start:].any(1)
-    choices = np.flatnonzero(hands) + lo if hands.any() else np.arange(lo, hi)
-    k = int(rng.choice(choices))
-    return replace(seq, points=np.repeat(seq.points[k:k + 1], n, 0), mask=np.repeat(seq.mask[k:k + 1], n, 0),
-                   timestamps_ms=seq.timestamps_ms, image_motion=None, gloss=label,
-                   meta=dict(seq.meta, id=f"{seq.meta.get('id', '')}:still{k}", source_gloss=seq.gloss,
-                             other=True, held_still=k))
 
 
 def split_other(cfg: OtherConfig, known_labels: Sequence[str], known_test_groups: Sequence[str] | None,

@@ -112,7 +112,7 @@ def _load_data(cfg: TrainConfig):
 
 def add_other_class(splits, cfg: TrainConfig) -> None:
     """Append the relabelled "other sign" sequences (trainer/open_set.py) to each split, in place."""
-    from .open_set import held_still_copy, split_other
+    from .open_set import split_other
 
     other = cfg.other
     if other.label in splits.labels:
@@ -121,17 +121,6 @@ def add_other_class(splits, cfg: TrainConfig) -> None:
     part = split_other(other, splits.labels, known_test, cfg.split.val_fraction)
     if not part.train:
         raise ValueError(f"the other sets {[s['dir'] for s in other.sets]} left no training sequence")
-    if other.held_still:
-        missing = sorted(set(other.held_still) - set(splits.labels))
-        if missing:
-            raise ValueError(f"other.held_still: not labels of the data: {', '.join(missing)}")
-        rng = np.random.default_rng(other.seed)
-        for name in ("train", "val"):
-            known = getattr(splits, name)
-            still = [held_still_copy(q, other.label, rng) for q in known if q.gloss in other.held_still]
-            setattr(splits, name, known + still)
-        n = len(other.held_still)
-        part.description += f"; held-still copies of the training/validation takes of {n} gloss{'es' * (n != 1)}"
     splits.train += part.train
     splits.val += part.val
     splits.test += part.test
