@@ -59,7 +59,6 @@ class ModelConfig:
     dropout: float = 0.3
     drop_path: float = 0.0    # stochastic depth: chance of skipping a residual block in training
     mamba_gamma: float | None = None   # learned per-channel scale on each Mamba branch, this initial value (LayerScale)
-    pool_heads: int = 1       # attention pooling heads, each weighting the frames for its share of the channels
     scan: str = "parallel"
     transform: TransformConfig = field(default_factory=TransformConfig)
     d_inner: int = field(init=False)
@@ -78,8 +77,6 @@ class ModelConfig:
             self.n_mamba, self.dilated, self.bidirectional = 0, True, False
         if self.n_classes < 1:
             raise ValueError("n_classes must be >= 1")
-        if self.pool_heads < 1 or self.d_model % self.pool_heads:
-            raise ValueError(f"pool_heads must be >= 1 and divide d_model ({self.d_model}), got {self.pool_heads}")
         if self.scan not in ("parallel", "sequential"):
             raise ValueError(f"scan must be 'parallel' or 'sequential', not {self.scan!r}")
         if self.conv_kernel % 2 != 1:
@@ -248,7 +245,7 @@ class SignModel(nn.Module):
             for i in range(cfg.n_conv))
         self.mambas = nn.ModuleList(MambaBlock(cfg) for _ in range(cfg.n_mamba))
         self.norm_f = RMSNorm(cfg.d_model)
-        self.attn = nn.Linear(cfg.d_model, cfg.pool_heads)
+        self.attn = nn.Linear(cfg.d_model, 1)
         self.drop = nn.Dropout(cfg.dropout)
         self.head = nn.Linear(cfg.d_model, cfg.n_classes)
 
@@ -269,11 +266,9 @@ class SignModel(nn.Module):
     def forward_head(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """x: (b, l, d), valid: (b, l) -> logits (b, k)"""
         # additive -1e4 rather than -inf: an all-empty window still gives finite (uniform) weights
-        score = self.attn(x) + (valid[..., None] - 1.0) * 1e4         # (b, l, heads)
-        w = torch.softmax(score, 1)                                    # (b, l, heads)
-        b, l, d = x.shape
-        h = self.cfg.pool_heads
-        pooled = (w[..., None] * x.reshape(b, l, h, d // h)).sum(1).reshape(b, d)   # (b, d)
+        score = self.attn(x).squeeze(-1) + (valid - 1.0) * 1e4        # (b, l)
+        w = torch.softmax(score, 1)                                    # (b, l)
+        pooled = (w[..., None] * x).sum(1)                             # (b, d)
         return self.head(self.drop(pooled))                            # (b, k)
 
     def forward(self, landmarks: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
