@@ -10,6 +10,7 @@ evaluate and export need nothing else.
     model: {d_model: 192, n_mamba: 2, transform: {use_z: false}}
     augment: {mirror_p: 0.0, rotate_deg: 10}
     other: {sets: [data/cafe_letters], label: "?"}   # an "other sign" class (trainer/open_set.py)
+    distill: {teacher: runs/big/last.pt, weight: 0.5}  # learn from a teacher too (trainer/distill.py)
 
 CLI overrides: `--set model.d_model=128 --set split.method=kfold` (values parsed as YAML).
 
