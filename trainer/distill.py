@@ -36,7 +36,7 @@ class DistillConfig:
 
 
 class Teacher:
-    def __init__(self, cfg: DistillConfig, labels: list[str]) -> None:
+    def __init__(self, cfg: DistillConfig, labels: list[str], device: torch.device | str = "cpu") -> None:
         self.cfg = cfg
         try:
             ck = load_checkpoint(cfg.teacher)
@@ -44,7 +44,7 @@ class Teacher:
             raise CheckpointError(f"distill.teacher: {e}") from None
         if list(ck["labels"]) != list(labels):
             raise CheckpointError(f"distill.teacher {cfg.teacher}: trained on other labels than this run")
-        self.model = model_from_checkpoint(ck, f"distill.teacher {cfg.teacher}")
+        self.model = model_from_checkpoint(ck, f"distill.teacher {cfg.teacher}").to(device)
         self.held_out = set(ck.get("test_ids", [])) | set(ck.get("val_ids", []))
 
     def check_split(self, val_ids: list[str], test_ids: list[str]) -> None:

@@ -241,10 +241,11 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
     model = build_model(mcfg).to(dist.device)
     if cfg.init_from and not (resume and (out / "last.pt").is_file()):
         print(f"initialised {load_init(model, cfg.init_from)} tensors from {cfg.init_from}")
-    teacher = Teacher(cfg.distill, list(labels)) if cfg.distill else None
+    val_ids = [str(s.meta.get("id", "")) for s in splits.val]
+    test_ids = [str(s.meta.get("id", "")) for s in splits.test]
+    teacher = Teacher(cfg.distill, list(labels), dist.device) if cfg.distill else None
     if teacher is not None:
-        teacher.check_split([str(s.meta.get("id", "")) for s in splits.val],
-                            [str(s.meta.get("id", "")) for s in splits.test])
+        teacher.check_split(val_ids, test_ids)
     opt = make_optimizer(model, cfg)
     ema = EMA(model, cfg.ema) if cfg.ema > 0 else None
     eval_model = build_model(mcfg).to(dist.device) if ema is not None else model
@@ -275,8 +276,7 @@ def train(cfg: TrainConfig, resume: bool = False, stop_after_epoch: int | None =
 
     step_model = dist.wrap(model)   # DDP under torchrun; checkpoints keep the unwrapped `model`
     common = dict(model_args=mcfg.to_dict(), config=cfg.to_dict(), labels=list(labels),
-                  split=splits.description, test_ids=[str(s.meta.get("id", "")) for s in splits.test],
-                  val_ids=[str(s.meta.get("id", "")) for s in splits.val])
+                  split=splits.description, test_ids=test_ids, val_ids=val_ids)
     for epoch in range(start_epoch, cfg.epochs + 1):
         t0 = time.perf_counter()
         # per-epoch seeds: resume reproduces the batches, augmentations and dropout masks
